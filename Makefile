@@ -1,0 +1,41 @@
+# quanheng — set-up and checks. Everything installs itself: a fresh machine needs only `make demo`
+# or `make test`. The virtual environment lives in .venv and is reused while pyproject.toml is
+# unchanged (the stamp file carries a hash of it).
+
+PY      ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+HASH    := $(shell cat pyproject.toml Makefile | sha1sum | cut -c1-12)
+STAMP   := $(VENV)/.installed-$(HASH)
+
+.PHONY: demo test bench lint typecheck unit venv clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml Makefile
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+demo: $(STAMP)
+	$(BIN)/quanheng demo --out out
+
+lint: $(STAMP)
+	$(BIN)/ruff check quanheng tests benchmarks
+	$(BIN)/ruff format --check quanheng tests benchmarks
+
+typecheck: $(STAMP)
+	$(BIN)/mypy quanheng
+
+unit: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+test: lint typecheck unit
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) out build *.egg-info

@@ -1,0 +1,5 @@
+"""``python -m quanheng`` runs the CLI."""
+
+from quanheng.cli import main
+
+main()

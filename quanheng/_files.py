@@ -1,0 +1,292 @@
+"""Reading YAML and CSV while remembering where every value came from.
+
+Validation must point at ``file:line``, so the YAML loader returns dicts and lists that know the
+line of each key and item (:class:`LocatedDict`, :class:`LocatedList`), and the CSV reader returns
+each row with its line. :func:`line_of` turns a pydantic error location into the best line.
+"""
+
+from __future__ import annotations
+
+import csv
+import difflib
+import io
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from quanheng.errors import InputError, Problem
+
+__all__ = ["LocatedDict", "LocatedList", "display_path", "line_of", "read_csv", "read_yaml"]
+
+
+class LocatedDict(dict[Any, Any]):
+    """A mapping from YAML that knows its own line and the line of each key."""
+
+    line: int
+    key_lines: dict[Any, int]
+
+
+class LocatedList(list[Any]):
+    """A sequence from YAML that knows its own line and the line of each item."""
+
+    line: int
+    item_lines: list[int]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader whose mappings and sequences carry 1-based line numbers."""
+
+
+def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
+    loader.flatten_mapping(node)
+    out = LocatedDict()
+    out.line = node.start_mark.line + 1
+    out.key_lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        if not isinstance(key, str | int | float | bool) or key is None:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"unsupported mapping key {key!r}", key_node.start_mark
+            )
+        skey = str(key).lower() if isinstance(key, bool) else key
+        if skey in out:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"duplicate key {skey!r}", key_node.start_mark
+            )
+        out[skey] = loader.construct_object(value_node, deep=True)
+        out.key_lines[skey] = key_node.start_mark.line + 1
+    return out
+
+
+def _construct_sequence(loader: _Loader, node: yaml.SequenceNode) -> LocatedList:
+    out = LocatedList(loader.construct_object(child, deep=True) for child in node.value)
+    out.line = node.start_mark.line + 1
+    out.item_lines = [child.start_mark.line + 1 for child in node.value]
+    return out
+
+
+def _construct_timestamp(loader: _Loader, node: yaml.ScalarNode) -> str:
+    # Dates stay strings: evidence dates are partial ("2023-12") as often as full.
+    return str(loader.construct_scalar(node))
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _construct_sequence)
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
+
+
+def display_path(path: Path) -> str:
+    """The path as users should see it in messages: relative to the working dir when possible."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)
+
+
+def read_yaml(path: Path, error: type[InputError]) -> Any:
+    """Parse one YAML file; unreadable or unparseable files raise ``error`` with the line."""
+    name = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise error.single(name, None, "file not found", "check the path") from None
+    except UnicodeDecodeError as exc:
+        raise error.single(
+            name, None, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise error.single(name, None, f"cannot read ({exc.strerror})", "check it") from None
+    try:
+        return yaml.load(io.StringIO(text), Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        what = exc.problem or exc.context or "invalid YAML"
+        if "recursive" in what:
+            raise error.single(
+                name,
+                line,
+                "a YAML alias refers to a node that contains it (a cycle)",
+                "replace the alias with its own content; a tree cannot contain itself",
+            ) from None
+        raise error.single(
+            name, line, f"YAML does not parse: {what}", "fix the syntax at that line"
+        ) from None
+    except yaml.YAMLError as exc:
+        raise error.single(name, None, f"YAML does not parse: {exc}", "fix the syntax") from None
+
+
+def read_csv(path: Path, error: type[InputError]) -> list[tuple[int, dict[str, str]]]:
+    """Read a CSV file with a header row: ``(line, row)`` pairs, values stripped."""
+    name = display_path(path)
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error.single(name, None, f"cannot read CSV ({exc})", "save it as UTF-8") from None
+    reader = csv.reader(io.StringIO(text, newline=""))
+    rows: list[tuple[int, dict[str, str]]] = []
+    header: list[str] | None = None
+    try:
+        for record in reader:
+            line = reader.line_num
+            if header is None:
+                header = [h.strip() for h in record]
+                continue
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != len(header):
+                raise error.single(
+                    name,
+                    line,
+                    f"row has {len(record)} cells but the header has {len(header)}",
+                    "quote cells that contain commas and give every column",
+                )
+            rows.append((line, {h: c.strip() for h, c in zip(header, record, strict=True)}))
+    except csv.Error as exc:
+        raise error.single(
+            name, reader.line_num, f"CSV does not parse: {exc}", "fix the quoting"
+        ) from None
+    return rows
+
+
+def line_of(data: Any, loc: Sequence[str | int]) -> int | None:
+    """The line of the deepest located value on ``loc`` (a pydantic error location).
+
+    Location parts that are not in the data (union tags, for instance) are skipped, so the line
+    is that of the nearest enclosing value that exists.
+    """
+    line: int | None = getattr(data, "line", None)
+    current = data
+    for part in loc:
+        if isinstance(current, LocatedDict) and isinstance(part, str) and part in current:
+            line = current.key_lines.get(part, line)
+            current = current[part]
+        elif isinstance(current, LocatedDict) and str(part) in current:
+            line = current.key_lines.get(str(part), line)
+            current = current[str(part)]
+        elif isinstance(current, LocatedList) and isinstance(part, int) and part < len(current):
+            line = current.item_lines[part]
+            current = current[part]
+    return line
+
+
+def problems_from_validation(
+    exc: Any,
+    data: Any,
+    file: str,
+    *,
+    prefix: tuple[str | int, ...] = (),
+    line: int | None = None,
+) -> list[Problem]:
+    """Turn a pydantic ``ValidationError`` into one :class:`Problem` per error.
+
+    Args:
+        exc: the ValidationError.
+        data: the located YAML the model was validated from (or None for CSV rows).
+        file: file name for the messages.
+        prefix: where the validated value sits inside ``data``.
+        line: a fixed line for every problem (a CSV row), instead of looking it up.
+    """
+    errors = list(exc.errors(include_url=False))
+    missing = [tuple(e["loc"]) for e in errors if e["type"] == "missing"]
+    # A misspelt field is reported once, as the misspelling with the likely intended name.
+    suggest: dict[tuple[str | int, ...], str] = {}
+    for e in errors:
+        loc = tuple(e["loc"])
+        if e["type"] == "extra_forbidden" and loc and isinstance(loc[-1], str):
+            siblings = [str(m[-1]) for m in missing if m[:-1] == loc[:-1]]
+            close = difflib.get_close_matches(loc[-1], siblings, n=1)
+            if close:
+                suggest[loc] = close[0]
+    covered = {(*loc[:-1], name) for loc, name in suggest.items()}
+    out: list[Problem] = []
+    for err in errors:
+        loc = tuple(err["loc"])
+        if err["type"] == "missing" and loc in covered:
+            continue
+        if loc in suggest:
+            err = {**err, "suggest": suggest[loc]}
+        where = line if line is not None else line_of(data, (*prefix, *loc))
+        out.append(Problem(file, where, _describe(data, prefix, loc, err), _fix(err)))
+    return out
+
+
+def _field(data: Any, prefix: tuple[str | int, ...], loc: tuple[str | int, ...]) -> str:
+    """A readable name for a location: the nearest enclosing id, then the remaining path."""
+    parts = [p for p in loc if not _is_union_tag(p)]
+    if parts and parts[-1] == "id":
+        return "id"
+    current = data
+    for part in prefix:
+        current = _step(current, part)
+    owner: str | None = None
+    rest_from = 0
+    for k, part in enumerate(parts):
+        current = _step(current, part)
+        if isinstance(current, dict) and isinstance(current.get("id"), str):
+            owner, rest_from = current["id"], k + 1
+    rest = ".".join(str(p) for p in parts[rest_from:])
+    if owner is not None:
+        return f"{owner!r} {rest}".rstrip() if rest else repr(owner)
+    return rest or "record"
+
+
+def _step(current: Any, part: str | int) -> Any:
+    if isinstance(current, dict):
+        return current.get(part, current.get(str(part)))
+    if isinstance(current, list) and isinstance(part, int) and part < len(current):
+        return current[part]
+    return None
+
+
+def _describe(
+    data: Any, prefix: tuple[str | int, ...], loc: tuple[str | int, ...], err: Any
+) -> str:
+    field = _field(data, prefix, loc) if loc else ""
+    msg = _message(err)
+    return f"{field}: {msg}" if field else msg
+
+
+_UNION_TAGS = {"minmax", "log_minmax", "fixed", "rubric", "target"}
+
+
+def _is_union_tag(part: str | int) -> bool:
+    return isinstance(part, str) and (part in _UNION_TAGS or part.startswith("function-"))
+
+
+def _message(err: Any) -> str:
+    kind = err["type"]
+    given = err.get("input")
+    if kind == "missing":
+        return "required field is missing"
+    if kind == "extra_forbidden":
+        hint = err.get("suggest")
+        return f"unknown field (did you mean {hint!r}?)" if hint else "unknown field"
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"{given!r} is not one of {expected}"
+    if kind == "union_tag_invalid":
+        expected = err.get("ctx", {}).get("expected_tags", "")
+        return f"unknown type {err.get('ctx', {}).get('tag')!r} (expected one of {expected})"
+    text = str(err["msg"])
+    if text.startswith("Value error, "):
+        text = text[len("Value error, ") :]
+    if given is not None and not isinstance(given, dict | list) and repr(given) not in text:
+        return f"{text} (found {given!r})"
+    return text
+
+
+def _fix(err: Any) -> str:
+    kind = err["type"]
+    if kind == "missing":
+        return "add it"
+    if kind == "extra_forbidden":
+        hint = err.get("suggest")
+        if hint:
+            return f"rename it to {hint!r}"
+        return "remove it or check its spelling (see `quanheng schema`)"
+    if kind in ("literal_error", "union_tag_invalid", "enum"):
+        return "use one of the allowed values"
+    return "correct the value (see `quanheng schema`)"

@@ -1,0 +1,48 @@
+"""The typer application and the error boundary every command runs inside."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+
+from quanheng.errors import EnvironmentProblem, InputError, QuanhengError
+
+__all__ = ["app", "console", "err_console", "guarded"]
+
+app = typer.Typer(
+    name="quanheng",
+    help="权衡 quanheng — evaluate LLM vendors and models with evidence behind every number.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+console = Console(highlight=False, soft_wrap=True)
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def guarded(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn quanheng errors into clean messages and exit code 2 (1 for environment problems)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            for line in exc.lines():
+                err_console.print(line, markup=False)
+            raise typer.Exit(2) from None
+        except EnvironmentProblem as exc:
+            err_console.print(str(exc), markup=False)
+            raise typer.Exit(2) from None
+        except QuanhengError as exc:
+            err_console.print(f"error: {exc}", markup=False)
+            raise typer.Exit(1) from None
+
+    return wrapper

@@ -1,0 +1,107 @@
+"""``quanheng score PATH``: score a study and print the ranking."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from quanheng.cli._app import app, console, guarded
+from quanheng.scorecard import Scorecard
+from quanheng.scoring.engine import score as score_study
+from quanheng.study import load_study
+from quanheng.text import Lang
+
+
+@app.command()
+@guarded
+def score(
+    path: Path = typer.Argument(..., help="Study directory."),
+    profile: str | None = typer.Option(
+        None, "--profile", "-p", help="Profile id (default: framework weights)."
+    ),
+    json_out: bool = typer.Option(False, "--json", help="Print the scorecard as JSON."),
+    aggregation: str | None = typer.Option(None, "--aggregation", help="arithmetic or geometric."),
+    missing: str | None = typer.Option(None, "--missing", help="drop, worst or median."),
+    lang: str = typer.Option("en", "--lang", help="zh or en."),
+) -> None:
+    """Score a study: rank, overall, each dimension, coverage, and who was screened out."""
+    _check_choice("--aggregation", aggregation, ("arithmetic", "geometric"))
+    _check_choice("--missing", missing, ("drop", "worst", "median"))
+    study = load_study(path)
+    card = score_study(study, profile, aggregation=aggregation, missing=missing)
+    if json_out:
+        typer.echo(card.to_json())
+        return
+    print_scorecard(card, "zh" if lang == "zh" else "en")
+
+
+def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
+    from quanheng.errors import InputError
+
+    if value is not None and value not in allowed:
+        raise InputError.single(
+            option, None, f"{value!r} is not allowed", f"use one of: {', '.join(allowed)}"
+        )
+
+
+def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
+    """The ranking table and the screened-out list."""
+    dims = card.dimensions
+    table = Table(
+        title=f"{card.study} · profile {card.profile} · {card.aggregation}, missing={card.missing}"
+    )
+    table.add_column("rank", justify="right")
+    table.add_column("subject")
+    table.add_column("overall", justify="right")
+    for dim in dims:
+        table.add_column(
+            f"{dim} {card.node_names[card.node_ids.index(dim)].get(lang)}", justify="right"
+        )
+    table.add_column("coverage", justify="right")
+    table.add_column("flags")
+    frame = card.to_frame(lang)
+    for sid, row in frame.iterrows():
+        if row["status"] == "excluded":
+            continue
+        cells = [
+            _rank(row["rank"]),
+            f"{row['name']} ({sid})",
+            _fmt(row["overall"]),
+            *(_fmt(row[d]) for d in dims),
+            _pct(row["coverage"]),
+            row["reason"] if row["status"] == "flagged" else "",
+        ]
+        table.add_row(*cells)
+    console.print(table)
+    excluded = [i for i, g in enumerate(card.gates) if g.status == "excluded"]
+    if excluded:
+        console.print("[bold]Screened out by the gates:[/]")
+        for i in excluded:
+            g = card.gates[i]
+            console.print(
+                f"  {card.subject_names[i].get(lang)} ({card.subjects[i]}): {g.reason}",
+                markup=False,
+            )
+            for r in g.failed:
+                for rec in r.records:
+                    console.print(
+                        f"    “{rec.quote}” — {rec.source.title} ({rec.ref})", markup=False
+                    )
+    console.print(
+        "[dim]Coverage = share of weight backed by data. Scores of cohort-relative leaves "
+        f"({len(card.cohort_relative)} of {card.n_leaves}) depend on who is compared.[/]"
+    )
+
+
+def _fmt(x: object) -> str:
+    return "—" if x is None or x != x else f"{float(x):.3f}"  # type: ignore[arg-type]
+
+
+def _pct(x: object) -> str:
+    return "—" if x is None or x != x else f"{float(x):.0%}"  # type: ignore[arg-type]
+
+
+def _rank(x: object) -> str:
+    return "—" if x is None or x != x else str(int(x))  # type: ignore[call-overload]

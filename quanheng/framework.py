@@ -1,0 +1,495 @@
+"""The evaluation framework: gates, the indicator tree, weights and normalisations.
+
+A framework is a versioned data file (``format: quanheng/framework@1``), loaded into frozen
+pydantic models and validated once, reporting every problem at once with its line. Scoring code
+never sees the file: it works on :class:`CompiledTree`, the tree flattened into index arrays.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
+
+from quanheng._files import LocatedDict, display_path, line_of, problems_from_validation, read_yaml
+from quanheng.errors import FrameworkError, Problem
+from quanheng.normalisation import LogMinMax, Normalisation, Rubric, Target
+from quanheng.text import Name, Text
+
+__all__ = [
+    "FRAMEWORK_FORMAT",
+    "CompiledTree",
+    "Framework",
+    "Gate",
+    "Identifier",
+    "Landscape",
+    "Node",
+    "Provenance",
+    "builtin_frameworks",
+    "load_framework",
+]
+
+FRAMEWORK_FORMAT = "quanheng/framework@1"
+ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
+
+
+def _check_id(value: str) -> str:
+    if not ID_PATTERN.match(value):
+        raise ValueError(
+            f"id {value!r} may use only letters, digits, '.', '_' and '-', starting with a "
+            "letter or digit"
+        )
+    return value
+
+
+Identifier = Annotated[str, AfterValidator(_check_id)]
+"""An id of a node, gate, subject or profile."""
+WEIGHT_TOLERANCE = 1e-6
+
+Kind = Literal["measured", "fact", "rubric"]
+Direction = Literal["higher", "lower"]
+MissingPolicy = Literal["drop", "worst", "median"]
+Aggregation = Literal["arithmetic", "geometric"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Gate(_Frozen):
+    """An entry baseline: evidence says pass (true) or fail (false)."""
+
+    id: Identifier
+    name: Name
+    description: Text | None = None
+
+
+class Node(_Frozen):
+    """A node of the indicator tree; a node without children is a leaf."""
+
+    id: Identifier
+    name: Name
+    description: Text | None = None
+    weight: float | None = None
+    normalise_weights: bool = False
+    children: tuple[Node, ...] = ()
+    kind: Kind | None = None
+    direction: Direction = "higher"
+    unit: str | None = None
+    metric: str | None = None
+    normalisation: Normalisation | None = None
+
+    @property
+    def is_leaf(self) -> bool:
+        """A leaf has no children (validation guarantees it has a kind and normalisation)."""
+        return not self.children
+
+
+class Landscape(_Frozen):
+    """Which nodes make the landscape chart's axes and bubble size."""
+
+    x: str
+    y: str
+    size: str | None = None
+
+
+class Provenance(_Frozen):
+    """Where a framework's method comes from, and what of it is reconstructed."""
+
+    source: str
+    from_source: tuple[str, ...] = ()
+    reconstructed: tuple[str, ...] = ()
+
+
+class Framework(_Frozen):
+    """A validated framework file."""
+
+    format: Literal["quanheng/framework@1"]
+    id: Identifier
+    version: str
+    name: Name
+    description: Text | None = None
+    provenance: Provenance | None = None
+    missing: MissingPolicy = "drop"
+    aggregation: Aggregation = "arithmetic"
+    gates: tuple[Gate, ...] = ()
+    tree: tuple[Node, ...]
+    landscape: Landscape | None = None
+
+    @cached_property
+    def compiled(self) -> CompiledTree:
+        """The tree as index arrays with resolved weights (built once)."""
+        return CompiledTree.build(self)
+
+    def walk(self) -> Iterator[tuple[int, Node]]:
+        """Every node with its depth (dimensions are depth 1), parents before children."""
+
+        def rec(nodes: tuple[Node, ...], depth: int) -> Iterator[tuple[int, Node]]:
+            for node in nodes:
+                yield depth, node
+                yield from rec(node.children, depth + 1)
+
+        return rec(self.tree, 1)
+
+    @cached_property
+    def nodes(self) -> dict[str, Node]:
+        """Every node by id."""
+        return {node.id: node for _, node in self.walk()}
+
+    @cached_property
+    def leaves(self) -> tuple[Node, ...]:
+        """The leaves in file order."""
+        return tuple(node for _, node in self.walk() if node.is_leaf)
+
+    @cached_property
+    def gate_ids(self) -> tuple[str, ...]:
+        """Gate ids in file order."""
+        return tuple(g.id for g in self.gates)
+
+    def leaf(self, leaf_id: str) -> Node:
+        """The leaf with this id (KeyError if there is none)."""
+        node = self.nodes[leaf_id]
+        if not node.is_leaf:
+            raise KeyError(leaf_id)
+        return node
+
+
+class CompiledTree:
+    """The framework tree as arrays, for vectorised scoring.
+
+    Positions ``0..L-1`` are the leaves (in ``Framework.leaves`` order), ``L..L+N-1`` the inner
+    nodes in post-order (children before parents), and the last position is the root ("overall"),
+    whose children are the dimensions. ``parent[i]`` is the position of i's parent (−1 for the
+    root) and ``weights[i]`` i's weight within its parent, resolved from the file: omitted on all
+    siblings means equal weights, and ``normalise_weights`` rescales to a sum of 1.
+    """
+
+    ROOT_ID = "overall"
+
+    def __init__(
+        self,
+        ids: tuple[str, ...],
+        n_leaves: int,
+        parent: np.ndarray,
+        children: tuple[np.ndarray, ...],
+        weights: np.ndarray,
+        depth: np.ndarray,
+    ) -> None:
+        self.ids = ids
+        self.n_leaves = n_leaves
+        self.parent = parent
+        self.children = children
+        self.weights = weights
+        self.depth = depth
+        self.index = {node_id: i for i, node_id in enumerate(ids)}
+
+    @property
+    def root(self) -> int:
+        """Position of the root."""
+        return len(self.ids) - 1
+
+    @property
+    def inner(self) -> range:
+        """Positions of the inner nodes and the root, children before parents."""
+        return range(self.n_leaves, len(self.ids))
+
+    @classmethod
+    def build(cls, framework: Framework) -> CompiledTree:
+        """Flatten a validated framework."""
+        leaves = [leaf.id for leaf in framework.leaves]
+        inner: list[Node] = []
+
+        def post(nodes: tuple[Node, ...]) -> None:
+            for node in nodes:
+                if node.children:
+                    post(node.children)
+                    inner.append(node)
+
+        post(framework.tree)
+        ids = (*leaves, *(n.id for n in inner), cls.ROOT_ID)
+        index = {node_id: i for i, node_id in enumerate(ids)}
+        parent = np.full(len(ids), -1, dtype=np.int64)
+        weights = np.ones(len(ids), dtype=np.float64)
+        depth = np.zeros(len(ids), dtype=np.int64)
+        kids: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * len(ids)
+        groups: list[tuple[str, tuple[Node, ...], bool]] = [
+            (cls.ROOT_ID, framework.tree, False),
+            *((n.id, n.children, n.normalise_weights) for n in inner),
+        ]
+        for parent_id, members, rescale in groups:
+            p = index[parent_id]
+            pos = np.array([index[m.id] for m in members], dtype=np.int64)
+            kids[p] = pos
+            parent[pos] = p
+            weights[pos] = resolve_weights([m.weight for m in members], rescale)
+        for d, node in framework.walk():
+            depth[index[node.id]] = d
+        return cls(ids, len(leaves), parent, tuple(kids), weights, depth)
+
+    def with_weights(self, overrides: dict[str, float], rescale: bool) -> np.ndarray:
+        """Weights with some nodes' local weights replaced; optionally rescaled per parent."""
+        weights = self.weights.copy()
+        touched: set[int] = set()
+        for node_id, value in overrides.items():
+            i = self.index[node_id]
+            weights[i] = value
+            touched.add(int(self.parent[i]))
+        if rescale:
+            for p in touched:
+                kids = self.children[p]
+                total = weights[kids].sum()
+                if total > 0:
+                    weights[kids] = weights[kids] / total
+        return weights
+
+    def global_weights(self, weights: np.ndarray | None = None) -> np.ndarray:
+        """Each node's weight in the overall score: the product of local weights to the root."""
+        local = self.weights if weights is None else weights
+        out = np.ones(len(self.ids), dtype=np.float64)
+        for i in reversed(range(len(self.ids) - 1)):
+            out[i] = local[i] * out[self.parent[i]]
+        return out
+
+
+def resolve_weights(given: list[float | None], rescale: bool) -> np.ndarray:
+    """Sibling weights as the file states them: all omitted → equal; rescaled on request."""
+    if all(w is None for w in given):
+        return np.full(len(given), 1.0 / len(given))
+    arr = np.array([0.0 if w is None else w for w in given], dtype=np.float64)
+    if rescale and arr.sum() > 0:
+        arr = arr / arr.sum()
+    return arr
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def builtin_frameworks() -> dict[str, Path]:
+    """Built-in framework ids and their files."""
+    root = resources.files("quanheng") / "frameworks"
+    out: dict[str, Path] = {}
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".yaml"):
+            out[entry.name.removesuffix(".yaml")] = Path(str(entry))
+    return out
+
+
+def load_framework(ref: str | Path, *, base: Path | None = None) -> Framework:
+    """Load and validate a framework by built-in id or by path.
+
+    Args:
+        ref: a built-in id such as ``cn-llm-vendor-2024``, or a path to a YAML file.
+        base: directory that relative paths are resolved against (a study's directory).
+
+    Raises:
+        FrameworkError: listing every problem found, each with file and line.
+    """
+    builtins = builtin_frameworks()
+    if isinstance(ref, str) and ref in builtins:
+        path = builtins[ref]
+    else:
+        path = Path(ref)
+        if base is not None and not path.is_absolute():
+            path = base / path
+        if not path.exists():
+            known = ", ".join(builtins) or "none"
+            raise FrameworkError.single(
+                display_path(path),
+                None,
+                f"framework {str(ref)!r} is neither a built-in nor an existing file",
+                f"use a built-in ({known}) or a path to a framework YAML",
+            )
+    return parse_framework(read_yaml(path, FrameworkError), display_path(path))
+
+
+def parse_framework(data: Any, file: str) -> Framework:
+    """Validate parsed YAML as a framework, reporting every problem at once."""
+    if not isinstance(data, LocatedDict):
+        raise FrameworkError.single(
+            file, None, "a framework file must be a YAML mapping", "start it with `format: ...`"
+        )
+    fmt = data.get("format")
+    if fmt != FRAMEWORK_FORMAT:
+        raise FrameworkError.single(
+            file,
+            data.key_lines.get("format", data.line),
+            f"format is {fmt!r}, expected {FRAMEWORK_FORMAT!r}",
+            f"put `format: {FRAMEWORK_FORMAT}` at the top",
+        )
+    try:
+        framework = Framework.model_validate(data)
+    except ValidationError as exc:
+        raise FrameworkError(problems_from_validation(exc, data, file)) from None
+    problems = list(check_framework(framework, data, file))
+    if problems:
+        raise FrameworkError(problems)
+    return framework
+
+
+def check_framework(fw: Framework, data: LocatedDict, file: str) -> Iterator[Problem]:
+    """Cross-field rules pydantic cannot see: ids, weights, leaves, landscape."""
+    seen: dict[str, tuple[str | int, ...]] = {}
+    gate_ids: set[str] = set()
+    for g_i, gate in enumerate(fw.gates):
+        loc: tuple[str | int, ...] = ("gates", g_i, "id")
+        if gate.id in gate_ids:
+            yield Problem(file, line_of(data, loc), f"duplicate gate id {gate.id!r}", "rename one")
+        gate_ids.add(gate.id)
+        seen[gate.id] = loc
+
+    def rec(nodes: tuple[Node, ...], path: tuple[str | int, ...], parent: str) -> Iterator[Problem]:
+        yield from _check_weights(nodes, path, parent, data, file)
+        for i, node in enumerate(nodes):
+            here = (*path, i)
+            line = line_of(data, (*here, "id"))
+            if node.id in seen or node.id == CompiledTree.ROOT_ID:
+                yield Problem(
+                    file, line, f"duplicate id {node.id!r}", "give every node and gate its own id"
+                )
+            seen[node.id] = here
+            yield from _check_node(node, here, data, file, line)
+            yield from rec(node.children, (*here, "children"), node.id)
+
+    if not fw.tree:
+        yield Problem(file, line_of(data, ("tree",)), "the tree is empty", "add dimensions")
+    yield from rec(fw.tree, ("tree",), "the root (the dimensions)")
+    if fw.landscape is not None:
+        for axis in ("x", "y", "size"):
+            ref = getattr(fw.landscape, axis)
+            if ref is not None and ref not in fw.nodes:
+                yield Problem(
+                    file,
+                    line_of(data, ("landscape", axis)),
+                    f"landscape.{axis} names unknown node {ref!r}",
+                    f"use one of the dimension ids: {', '.join(n.id for n in fw.tree)}",
+                )
+
+
+def _check_node(
+    node: Node, here: tuple[str | int, ...], data: LocatedDict, file: str, line: int | None
+) -> Iterator[Problem]:
+    if node.children:
+        for field in ("kind", "metric", "normalisation", "unit"):
+            if getattr(node, field) is not None:
+                yield Problem(
+                    file,
+                    line_of(data, (*here, field)),
+                    f"node {node.id!r} has children and also {field!r}",
+                    "only leaves (nodes without children) take kind, unit, metric, normalisation",
+                )
+        return
+    raw = _raw(data, here)
+    if isinstance(raw, dict) and "children" in raw:
+        yield Problem(
+            file,
+            line_of(data, (*here, "children")),
+            f"node {node.id!r} has an empty children list",
+            "add children or remove `children` and make it a leaf with kind and normalisation",
+        )
+        return
+    if node.kind is None:
+        yield Problem(
+            file, line, f"leaf {node.id!r} has no kind", "add kind: measured, fact or rubric"
+        )
+    if node.normalisation is None:
+        yield Problem(
+            file,
+            line,
+            f"leaf {node.id!r} has no normalisation",
+            "add normalisation: {type: minmax|log_minmax|fixed|rubric|target}",
+        )
+    norm = node.normalisation
+    nline = line_of(data, (*here, "normalisation"))
+    if node.kind == "rubric" and norm is not None and not isinstance(norm, Rubric):
+        yield Problem(
+            file, nline, f"rubric leaf {node.id!r} must use type: rubric", "add levels 0..5"
+        )
+    if node.kind != "rubric" and isinstance(norm, Rubric):
+        yield Problem(
+            file,
+            nline,
+            f"leaf {node.id!r} uses rubric levels but kind is {node.kind!r}",
+            "set kind: rubric",
+        )
+    if node.kind == "measured" and not node.metric:
+        yield Problem(
+            file, line, f"measured leaf {node.id!r} names no metric", "add metric: SUITE.METRIC"
+        )
+    if node.direction == "lower" and isinstance(norm, Rubric | Target):
+        yield Problem(
+            file,
+            line_of(data, (*here, "direction")),
+            f"direction: lower has no meaning for {norm.type} normalisation on {node.id!r}",
+            "remove direction (rubric levels and targets already say what is better)",
+        )
+    if isinstance(norm, LogMinMax) and norm.offset < 0:
+        yield Problem(file, nline, f"negative log offset on {node.id!r}", "use an offset ≥ 0")
+
+
+def _check_weights(
+    nodes: tuple[Node, ...],
+    path: tuple[str | int, ...],
+    parent: str,
+    data: LocatedDict,
+    file: str,
+) -> Iterator[Problem]:
+    if not nodes:
+        return
+    given = [n.weight for n in nodes]
+    line = line_of(data, path)
+    if any(w is not None and w < 0 for w in given):
+        for i, n in enumerate(nodes):
+            if n.weight is not None and n.weight < 0:
+                yield Problem(
+                    file,
+                    line_of(data, (*path, i, "weight")),
+                    f"weight of {n.id!r} is negative ({n.weight})",
+                    "weights must be ≥ 0",
+                )
+        return
+    if all(w is None for w in given):
+        return
+    if any(w is None for w in given):
+        missing = ", ".join(n.id for n in nodes if n.weight is None)
+        yield Problem(
+            file,
+            line,
+            f"under {parent}, some children have weights and {missing} do not",
+            "give every sibling a weight, or none for equal weights",
+        )
+        return
+    total = sum(w for w in given if w is not None)
+    if total <= 0:
+        yield Problem(file, line, f"weights under {parent} sum to 0", "give a positive weight")
+        return
+    rescale = _parent_rescales(data, path)
+    if not rescale and abs(total - 1.0) > WEIGHT_TOLERANCE:
+        fix = (
+            "make the dimension weights sum to 1"
+            if len(path) == 1
+            else f"fix them, or set normalise_weights: true on {parent} to rescale them"
+        )
+        yield Problem(file, line, f"weights under {parent} sum to {total:.6g}, not 1", fix)
+
+
+def _raw(data: Any, path: tuple[str | int, ...]) -> Any:
+    current = data
+    for part in path:
+        try:
+            current = current[part]
+        except (KeyError, IndexError, TypeError):
+            return None
+    return current
+
+
+def _parent_rescales(data: LocatedDict, children_path: tuple[str | int, ...]) -> bool:
+    if len(children_path) < 2:
+        return False
+    parent = _raw(data, children_path[:-1])
+    return bool(isinstance(parent, dict) and parent.get("normalise_weights", False))

@@ -1,0 +1,114 @@
+"""The indicator matrix: subjects × leaves, each cell with value, uncertainty and provenance.
+
+:func:`assemble` is where evidence (facts and analyst levels) and measurements (run metrics)
+meet. For a ``measured`` leaf a measurement wins over a hand-entered value; the evidence stays in
+the provenance. Nothing here is normalised: that is scoring's job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from quanheng.study import Study
+
+__all__ = ["IndicatorMatrix", "Measurement", "assemble"]
+
+
+class Measurement(BaseModel):
+    """A metric measured for a subject, with its interval and the runs behind it."""
+
+    model_config = ConfigDict(frozen=True)
+
+    subject: str
+    metric: str
+    value: float
+    low: float
+    high: float
+    n: int
+    runs: tuple[str, ...] = ()
+
+
+class IndicatorMatrix(BaseModel):
+    """Raw leaf values with uncertainty and provenance; NaN where there is no data."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    subjects: tuple[str, ...]
+    leaves: tuple[str, ...]
+    values: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    spread: np.ndarray
+    origin: dict[tuple[str, str], str]
+    provenance: dict[tuple[str, str], tuple[str, ...]]
+
+    @property
+    def present(self) -> np.ndarray:
+        """Mask of cells with data."""
+        mask: np.ndarray = ~np.isnan(self.values)
+        return mask
+
+    def take(self, subjects: Iterable[str]) -> IndicatorMatrix:
+        """The matrix restricted to some subjects, in the given order."""
+        keep = list(subjects)
+        rows = [self.subjects.index(s) for s in keep]
+        return self.model_copy(
+            update={
+                "subjects": tuple(keep),
+                "values": self.values[rows],
+                "low": self.low[rows],
+                "high": self.high[rows],
+                "spread": self.spread[rows],
+            }
+        )
+
+
+def assemble(study: Study, measurements: Iterable[Measurement] = ()) -> IndicatorMatrix:
+    """Build the matrix from the study's consolidated evidence and any measurements."""
+    subjects = tuple(s.id for s in study.subjects)
+    leaves = study.framework.leaves
+    leaf_ids = tuple(leaf.id for leaf in leaves)
+    shape = (len(subjects), len(leaves))
+    values = np.full(shape, np.nan)
+    low = np.full(shape, np.nan)
+    high = np.full(shape, np.nan)
+    spread = np.zeros(shape)
+    origin: dict[tuple[str, str], str] = {}
+    provenance: dict[tuple[str, str], tuple[str, ...]] = {}
+    row = {s: i for i, s in enumerate(subjects)}
+    col = {leaf_id: j for j, leaf_id in enumerate(leaf_ids)}
+    for (subject, indicator), cell in study.cells.items():
+        if indicator not in col:
+            continue  # a gate
+        i, j = row[subject], col[indicator]
+        values[i, j], low[i, j], high[i, j], spread[i, j] = (
+            cell.value,
+            cell.low,
+            cell.high,
+            cell.spread,
+        )
+        origin[(subject, indicator)] = "evidence"
+        provenance[(subject, indicator)] = tuple(r.ref for r in cell.records)
+    by_metric = {leaf.metric: leaf.id for leaf in leaves if leaf.kind == "measured" and leaf.metric}
+    for m in measurements:
+        leaf_id = by_metric.get(m.metric)
+        if leaf_id is None or m.subject not in row:
+            continue
+        i, j = row[m.subject], col[leaf_id]
+        values[i, j], low[i, j], high[i, j], spread[i, j] = m.value, m.low, m.high, 0.0
+        key = (m.subject, leaf_id)
+        origin[key] = "measured"
+        provenance[key] = (*m.runs, *provenance.get(key, ()))
+    return IndicatorMatrix(
+        subjects=subjects,
+        leaves=leaf_ids,
+        values=values,
+        low=low,
+        high=high,
+        spread=spread,
+        origin=origin,
+        provenance=provenance,
+    )

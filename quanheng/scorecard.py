@@ -1,0 +1,175 @@
+"""The result of scoring one study under one profile.
+
+A :class:`Scorecard` is immutable and self-contained: subjects with their names, gate outcomes
+with the evidence that decided them, raw and normalised leaf values, every node's score and
+coverage, ranks, the weights used and content hashes of the inputs — enough to print, chart or
+reproduce it without the study at hand.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict
+
+from quanheng.scoring.gates import SubjectGates
+from quanheng.text import Lang, Name
+
+__all__ = ["Scorecard"]
+
+
+class Scorecard(BaseModel):
+    """Scores of every subject and node under one profile."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    study: str
+    framework: str
+    framework_version: str
+    profile: str
+    aggregation: str
+    missing: str
+    gate_policy: str
+    subjects: tuple[str, ...]
+    subject_names: tuple[Name, ...]
+    node_ids: tuple[str, ...]
+    node_names: tuple[Name, ...]
+    depth: np.ndarray
+    n_leaves: int
+    raw: np.ndarray
+    normalised: np.ndarray
+    scores: np.ndarray
+    coverage: np.ndarray
+    ranks: np.ndarray
+    weights: np.ndarray
+    global_weights: np.ndarray
+    gates: tuple[SubjectGates, ...]
+    cohort_relative: tuple[str, ...]
+    digests: dict[str, str]
+
+    # ------------------------------------------------------------------ access
+    @property
+    def overall(self) -> np.ndarray:
+        """Overall scores (NaN for subjects screened out)."""
+        return self.scores[:, -1]
+
+    @property
+    def dimensions(self) -> tuple[str, ...]:
+        """Ids of the dimensions (the root's children), in framework order."""
+        return tuple(i for i, d in zip(self.node_ids, self.depth, strict=True) if d == 1)
+
+    @property
+    def first_level(self) -> tuple[str, ...]:
+        """Ids of the first-level indicators."""
+        return tuple(i for i, d in zip(self.node_ids, self.depth, strict=True) if d == 2)
+
+    def column(self, node_id: str) -> np.ndarray:
+        """Scores of one node for every subject."""
+        return self.scores[:, self.node_ids.index(node_id)]
+
+    def status(self, subject: str) -> str:
+        """``ranked``, ``flagged`` or ``excluded``."""
+        return self.gates[self.subjects.index(subject)].status
+
+    def order(self) -> list[int]:
+        """Subject positions: ranked ones by rank (ties by id), then the rest by id."""
+        ranked = [i for i in range(len(self.subjects)) if self.ranks[i] > 0]
+        rest = [i for i in range(len(self.subjects)) if self.ranks[i] == 0]
+        ranked.sort(key=lambda i: (int(self.ranks[i]), self.subjects[i]))
+        rest.sort(key=lambda i: self.subjects[i])
+        return ranked + rest
+
+    def name(self, subject: str, lang: Lang = "en") -> str:
+        """Display name of a subject."""
+        return self.subject_names[self.subjects.index(subject)].get(lang)
+
+    # ------------------------------------------------------------------ export
+    def to_frame(self, lang: Lang = "en") -> pd.DataFrame:
+        """One row per subject (in rank order): rank, overall, dimensions, coverage, status."""
+        rows = []
+        cov = self.coverage[:, -1]
+        for i in self.order():
+            gates = self.gates[i]
+            row: dict[str, Any] = {
+                "subject": self.subjects[i],
+                "name": self.subject_names[i].get(lang),
+                "rank": int(self.ranks[i]) if self.ranks[i] > 0 else None,
+                "overall": _num(self.overall[i]),
+            }
+            for dim in self.dimensions:
+                row[dim] = _num(self.column(dim)[i])
+            row["coverage"] = _num(cov[i]) if gates.status != "excluded" else None
+            row["status"] = gates.status
+            row["reason"] = gates.reason
+            rows.append(row)
+        return pd.DataFrame(rows).set_index("subject")
+
+    def to_dict(self) -> dict[str, Any]:
+        """A plain, JSON-ready dict; NaN becomes null."""
+        subjects = []
+        for i, sid in enumerate(self.subjects):
+            g = self.gates[i]
+            subjects.append(
+                {
+                    "id": sid,
+                    "name": self.subject_names[i].model_dump(),
+                    "rank": int(self.ranks[i]) if self.ranks[i] > 0 else None,
+                    "status": g.status,
+                    "reason": g.reason,
+                    "overall": _num(self.overall[i]),
+                    "coverage": _num(self.coverage[i, -1]),
+                    "scores": {n: _num(self.scores[i, k]) for k, n in enumerate(self.node_ids)},
+                    "node_coverage": {
+                        n: _num(self.coverage[i, k]) for k, n in enumerate(self.node_ids)
+                    },
+                    "raw": {self.node_ids[j]: _num(self.raw[i, j]) for j in range(self.n_leaves)},
+                    "gates": [
+                        {
+                            "gate": r.gate,
+                            "status": r.status,
+                            "evidence": [
+                                {"ref": e.ref, "quote": e.quote, "source": e.source.title}
+                                for e in r.records
+                            ],
+                        }
+                        for r in g.results
+                    ],
+                }
+            )
+        return {
+            "format": "quanheng/scorecard@1",
+            "study": self.study,
+            "framework": {"id": self.framework, "version": self.framework_version},
+            "profile": self.profile,
+            "settings": {
+                "aggregation": self.aggregation,
+                "missing": self.missing,
+                "gate_policy": self.gate_policy,
+            },
+            "nodes": [
+                {
+                    "id": n,
+                    "name": self.node_names[k].model_dump(),
+                    "depth": int(self.depth[k]),
+                    "weight": _num(self.weights[k]),
+                    "global_weight": _num(self.global_weights[k]),
+                }
+                for k, n in enumerate(self.node_ids)
+            ],
+            "cohort_relative": list(self.cohort_relative),
+            "digests": dict(sorted(self.digests.items())),
+            "subjects": subjects,
+        }
+
+    def to_json(self, indent: int | None = 2) -> str:
+        """Deterministic JSON: the same inputs give byte-identical output."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, sort_keys=False)
+
+
+def _num(x: float | np.floating[Any]) -> float | None:
+    value = float(x)
+    return None if math.isnan(value) else value

@@ -1,0 +1,148 @@
+"""Scoring a study: gates → normalise → weight → aggregate → rank.
+
+:func:`score` is the public entry. :func:`score_matrix` does the work on an assembled matrix and
+is what simulations and benchmarks call; the arithmetic itself is in the pure modules
+:mod:`~quanheng.scoring.normalise` and :mod:`~quanheng.scoring.aggregate`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable
+
+import numpy as np
+
+from quanheng.framework import Framework
+from quanheng.matrix import IndicatorMatrix, Measurement, assemble
+from quanheng.normalisation import Normalisation
+from quanheng.scorecard import Scorecard
+from quanheng.scoring.aggregate import aggregate, rank_desc
+from quanheng.scoring.gates import SubjectGates, evaluate_gates
+from quanheng.scoring.normalise import normalise_matrix
+from quanheng.study import Study
+from quanheng.text import Name
+
+__all__ = ["score", "score_matrix", "study_digests"]
+
+
+def score(
+    study: Study,
+    profile: str | None = None,
+    *,
+    measurements: Iterable[Measurement] = (),
+    aggregation: str | None = None,
+    missing: str | None = None,
+) -> Scorecard:
+    """Score a study under a profile (``None`` = the framework's own weights).
+
+    Args:
+        study: a loaded study.
+        profile: a profile id of the study.
+        measurements: measured metrics to merge into the matrix.
+        aggregation: override the framework's ``arithmetic``/``geometric``.
+        missing: override the framework's missing-data policy (``drop``/``worst``/``median``).
+    """
+    fw = study.framework
+    prof = study.profile(profile)
+    matrix = assemble(study, measurements)
+    gates = evaluate_gates(
+        matrix.subjects,
+        fw.gate_ids,
+        study.cells,
+        on_fail=study.spec.gate_policy,
+        on_unknown=study.spec.unknown_gate,
+    )
+    weights = fw.compiled.with_weights(prof.weights, prof.normalise)
+    names = {s.id: s.name for s in study.subjects}
+    return score_matrix(
+        matrix,
+        fw,
+        gates,
+        weights,
+        study_id=study.id,
+        profile=prof.id,
+        subject_names=tuple(names[s] for s in matrix.subjects),
+        aggregation=aggregation or fw.aggregation,
+        missing=missing or fw.missing,
+        gate_policy=study.spec.gate_policy,
+        digests=study_digests(study),
+    )
+
+
+def leaf_specs(fw: Framework) -> tuple[tuple[Normalisation, ...], tuple[str, ...]]:
+    """Each leaf's normalisation and direction, in leaf order."""
+    specs = tuple(leaf.normalisation for leaf in fw.leaves if leaf.normalisation is not None)
+    return specs, tuple(leaf.direction for leaf in fw.leaves)
+
+
+def score_matrix(
+    matrix: IndicatorMatrix,
+    fw: Framework,
+    gates: tuple[SubjectGates, ...],
+    weights: np.ndarray,
+    *,
+    study_id: str,
+    profile: str,
+    subject_names: tuple[Name, ...],
+    aggregation: str,
+    missing: str,
+    gate_policy: str,
+    digests: dict[str, str],
+) -> Scorecard:
+    """Score an assembled matrix: the cohort is every subject not excluded by a gate."""
+    tree = fw.compiled
+    cohort = np.array([g.status != "excluded" for g in gates], dtype=bool)
+    specs, directions = leaf_specs(fw)
+    normalised = np.full(matrix.values.shape, np.nan)
+    scores = np.full((len(matrix.subjects), len(tree.ids)), np.nan)
+    coverage = np.zeros_like(scores)
+    ranks = np.zeros(len(matrix.subjects), dtype=np.int64)
+    if cohort.any():
+        normalised[cohort] = normalise_matrix(matrix.values[cohort], specs, directions)
+        sc, cov = aggregate(normalised[cohort], tree, weights, method=aggregation, missing=missing)
+        scores[cohort], coverage[cohort] = sc, cov
+        ranks[cohort] = rank_desc(sc[:, -1])
+    node_names = tuple(
+        fw.nodes[i].name if i in fw.nodes else Name(zh="总分", en="Overall") for i in tree.ids
+    )
+    cohort_relative = tuple(
+        leaf.id
+        for leaf in fw.leaves
+        if leaf.normalisation is not None and leaf.normalisation.cohort_relative
+    )
+    return Scorecard(
+        study=study_id,
+        framework=fw.id,
+        framework_version=fw.version,
+        profile=profile,
+        aggregation=aggregation,
+        missing=missing,
+        gate_policy=gate_policy,
+        subjects=matrix.subjects,
+        subject_names=subject_names,
+        node_ids=tree.ids,
+        node_names=node_names,
+        depth=tree.depth,
+        n_leaves=tree.n_leaves,
+        raw=matrix.values,
+        normalised=normalised,
+        scores=scores,
+        coverage=coverage,
+        ranks=ranks,
+        weights=weights,
+        global_weights=tree.global_weights(weights),
+        gates=gates,
+        cohort_relative=cohort_relative,
+        digests=digests,
+    )
+
+
+def study_digests(study: Study) -> dict[str, str]:
+    """Content hashes of the framework and the evidence, for reproducibility."""
+    fw = json.dumps(study.framework.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    ev = json.dumps(sorted(r.digest for r in study.evidence), sort_keys=True, ensure_ascii=False)
+    return {
+        "framework": hashlib.sha256(fw.encode("utf-8")).hexdigest()[:16],
+        "evidence": hashlib.sha256(ev.encode("utf-8")).hexdigest()[:16],
+    }

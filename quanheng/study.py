@@ -1,0 +1,358 @@
+"""A study: a framework, the subjects it evaluates, their evidence and the use-case profiles.
+
+A study is a directory with ``study.yaml`` (``format: quanheng/study@1``) and evidence files.
+:func:`load_study` validates all of it at once — the study file, the framework it names, every
+evidence record against the subjects and the framework — and raises one :class:`StudyError`
+listing every problem with its file and line.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from functools import cached_property
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from quanheng._files import LocatedDict, display_path, line_of, problems_from_validation, read_yaml
+from quanheng.errors import InputError, Problem, StudyError
+from quanheng.evidence import Cell, EvidenceRecord, consolidate, load_evidence
+from quanheng.framework import (
+    WEIGHT_TOLERANCE,
+    Framework,
+    Identifier,
+    builtin_frameworks,
+    load_framework,
+)
+from quanheng.normalisation import RUBRIC_LEVELS, LogMinMax, Rubric
+from quanheng.text import Name, Text
+
+__all__ = ["STUDY_FORMAT", "Profile", "Study", "StudyFile", "Subject", "load_study"]
+
+STUDY_FORMAT = "quanheng/study@1"
+DEFAULT_PROFILE = "default"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Subject(_Frozen):
+    """What is evaluated: a vendor, or a model that names its vendor."""
+
+    id: Identifier
+    kind: Literal["vendor", "model"] = "vendor"
+    name: Name
+    description: Text | None = None
+    vendor: str | None = None
+    endpoint: dict[str, Any] | None = None
+
+
+class Profile(_Frozen):
+    """A use case as a weight set over the framework's nodes.
+
+    ``weights`` replace the framework's local weights of the nodes they name; with ``normalise``
+    each touched parent's weights are rescaled to sum to 1, otherwise they must already.
+    """
+
+    id: Identifier
+    name: Name
+    description: Text | None = None
+    pilots: tuple[str, ...] = ()
+    weights: dict[str, float] = Field(default_factory=dict)
+    normalise: bool = True
+
+
+class StudyFile(_Frozen):
+    """The ``study.yaml`` file as written."""
+
+    format: Literal["quanheng/study@1"]
+    id: Identifier
+    title: Name
+    description: Text | None = None
+    framework: str
+    gate_policy: Literal["exclude", "flag"] = "exclude"
+    unknown_gate: Literal["flag", "exclude", "pass"] = "flag"
+    evidence: tuple[str, ...] = ("evidence",)
+    subjects: tuple[Subject, ...]
+    profiles: tuple[Profile, ...] = ()
+
+
+class Study(BaseModel):
+    """A loaded, validated study."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    path: Path
+    spec: StudyFile
+    framework: Framework
+    evidence: tuple[EvidenceRecord, ...]
+
+    @property
+    def id(self) -> str:
+        """The study id."""
+        return self.spec.id
+
+    @property
+    def subjects(self) -> tuple[Subject, ...]:
+        """Subjects in file order."""
+        return self.spec.subjects
+
+    @cached_property
+    def cells(self) -> dict[tuple[str, str], Cell]:
+        """Consolidated evidence by (subject, indicator)."""
+        return consolidate(self.evidence)
+
+    @cached_property
+    def profiles(self) -> dict[str, Profile]:
+        """Profiles by id; ``default`` is the framework's own weights."""
+        default = Profile(
+            id=DEFAULT_PROFILE,
+            name=Name(zh="默认权重", en="Default weights"),
+            description=Text(en=f"The weights of framework {self.framework.id}."),
+        )
+        return {DEFAULT_PROFILE: default, **{p.id: p for p in self.spec.profiles}}
+
+    def profile(self, profile_id: str | None) -> Profile:
+        """The named profile (``None`` → default); unknown names are an input error."""
+        key = profile_id or DEFAULT_PROFILE
+        if key not in self.profiles:
+            raise StudyError.single(
+                display_path(self.path / "study.yaml"),
+                None,
+                f"profile {key!r} is not defined",
+                f"use one of: {', '.join(self.profiles)}",
+            )
+        return self.profiles[key]
+
+
+def load_study(path: str | Path) -> Study:
+    """Load and validate a study directory (or its ``study.yaml``).
+
+    Raises:
+        InputError: a :class:`StudyError` (or the framework's or evidence's error) listing every
+            problem found, one line each.
+    """
+    root = Path(path)
+    file_path = root if root.is_file() else root / "study.yaml"
+    root = file_path.parent
+    file = display_path(file_path)
+    if not file_path.exists():
+        raise StudyError.single(
+            file, None, "no study.yaml here", "give a study directory that contains study.yaml"
+        )
+    data = read_yaml(file_path, StudyError)
+    spec = _parse_spec(data, file)
+    _check_paths(spec, data, file, root)
+    framework = load_framework(spec.framework, base=root)
+    problems = list(_check_subjects(spec, data, file))
+    problems.extend(_check_profiles(spec, framework, data, file))
+    evidence, bad = load_evidence([root / p for p in spec.evidence])
+    problems.extend(bad)
+    problems.extend(_check_evidence(evidence, spec, framework))
+    if problems:
+        raise StudyError(problems)
+    return Study(path=root, spec=spec, framework=framework, evidence=evidence)
+
+
+def _parse_spec(data: Any, file: str) -> StudyFile:
+    if not isinstance(data, LocatedDict):
+        raise StudyError.single(file, None, "study.yaml must be a mapping", "see docs/formats.md")
+    if data.get("format") != STUDY_FORMAT:
+        raise StudyError.single(
+            file,
+            data.key_lines.get("format", data.line),
+            f"format is {data.get('format')!r}, expected {STUDY_FORMAT!r}",
+            f"put `format: {STUDY_FORMAT}` at the top",
+        )
+    try:
+        return StudyFile.model_validate(data)
+    except ValidationError as exc:
+        raise StudyError(problems_from_validation(exc, data, file)) from None
+
+
+def _check_paths(spec: StudyFile, data: LocatedDict, file: str, root: Path) -> None:
+    """The framework and evidence paths must exist before anything else is worth checking."""
+    problems: list[Problem] = []
+    builtins = builtin_frameworks()
+    if spec.framework not in builtins and not (root / spec.framework).exists():
+        problems.append(
+            Problem(
+                file,
+                line_of(data, ("framework",)),
+                f"framework {spec.framework!r} is neither a built-in nor a file next to study.yaml",
+                f"use a built-in ({', '.join(builtins) or 'none'}) or a relative path",
+            )
+        )
+    for i, ref in enumerate(spec.evidence):
+        if not (root / ref).exists():
+            problems.append(
+                Problem(
+                    file,
+                    line_of(data, ("evidence", i)),
+                    f"evidence path {ref!r} does not exist",
+                    "create it or remove it from `evidence:`",
+                )
+            )
+    if problems:
+        raise StudyError(problems)
+
+
+def _check_subjects(spec: StudyFile, data: LocatedDict, file: str) -> Iterator[Problem]:
+    ids: set[str] = set()
+    vendors = {s.id for s in spec.subjects if s.kind == "vendor"}
+    for i, subj in enumerate(spec.subjects):
+        line = line_of(data, ("subjects", i, "id"))
+        if subj.id in ids:
+            yield Problem(file, line, f"duplicate subject id {subj.id!r}", "rename one")
+        ids.add(subj.id)
+        if subj.kind == "model" and subj.vendor is not None and subj.vendor not in vendors:
+            yield Problem(
+                file,
+                line_of(data, ("subjects", i, "vendor")),
+                f"model {subj.id!r} names unknown vendor {subj.vendor!r}",
+                f"add a vendor subject {subj.vendor!r} or use one of: {', '.join(sorted(vendors))}",
+            )
+        if subj.kind == "vendor" and subj.vendor is not None:
+            yield Problem(
+                file,
+                line_of(data, ("subjects", i, "vendor")),
+                f"vendor {subj.id!r} has a vendor field",
+                "only models name their vendor; remove it or set kind: model",
+            )
+    if not spec.subjects:
+        yield Problem(file, line_of(data, ("subjects",)), "no subjects", "add subjects")
+
+
+def _check_profiles(
+    spec: StudyFile, framework: Framework, data: LocatedDict, file: str
+) -> Iterator[Problem]:
+    seen: set[str] = {DEFAULT_PROFILE}
+    tree = framework.compiled
+    for i, prof in enumerate(spec.profiles):
+        here = ("profiles", i)
+        if prof.id in seen:
+            what = (
+                "is reserved for the framework's weights"
+                if prof.id == DEFAULT_PROFILE
+                else ("is defined twice")
+            )
+            yield Problem(
+                file, line_of(data, (*here, "id")), f"profile {prof.id!r} {what}", "rename it"
+            )
+        seen.add(prof.id)
+        bad = False
+        for node_id, weight in prof.weights.items():
+            wline = line_of(data, (*here, "weights", node_id))
+            if node_id not in tree.index or node_id == tree.ROOT_ID:
+                bad = True
+                yield Problem(
+                    file,
+                    wline,
+                    f"profile {prof.id!r} weights unknown node {node_id!r}",
+                    "use node ids of the framework (see `quanheng show`)",
+                )
+            elif not math.isfinite(weight) or weight < 0:
+                bad = True
+                yield Problem(
+                    file,
+                    wline,
+                    f"profile {prof.id!r}: weight of {node_id!r} is {weight:g}",
+                    "weights must be finite and ≥ 0",
+                )
+        if bad:
+            continue
+        weights = tree.with_weights(prof.weights, prof.normalise)
+        parents = {int(tree.parent[tree.index[n]]) for n in prof.weights}
+        for p in sorted(parents):
+            total = float(weights[tree.children[p]].sum())
+            if total <= 0 or (not prof.normalise and abs(total - 1) > WEIGHT_TOLERANCE):
+                yield Problem(
+                    file,
+                    line_of(data, (*here, "weights")),
+                    f"profile {prof.id!r}: weights under {_parent_name(tree.ids[p])} sum to "
+                    f"{total:.6g}",
+                    "make them sum to 1, or set normalise: true",
+                )
+
+
+def _check_evidence(
+    records: tuple[EvidenceRecord, ...], spec: StudyFile, framework: Framework
+) -> Iterator[Problem]:
+    subjects = {s.id for s in spec.subjects}
+    gates = set(framework.gate_ids)
+    leaves = {leaf.id: leaf for leaf in framework.leaves}
+    for rec in records:
+
+        def problem(message: str, fix: str, rec: EvidenceRecord = rec) -> Problem:
+            return Problem(rec.file, rec.line, message, fix)
+
+        if rec.subject not in subjects:
+            yield problem(
+                f"evidence for unknown subject {rec.subject!r}",
+                f"use a subject id from study.yaml: {', '.join(sorted(subjects))}",
+            )
+        if rec.indicator in gates:
+            if not isinstance(rec.value, bool):
+                yield problem(
+                    f"gate {rec.indicator!r} needs true or false, found {_show(rec.value)}",
+                    "write value: true (passes) or value: false (fails)",
+                )
+            continue
+        leaf = leaves.get(rec.indicator)
+        if leaf is None:
+            yield problem(
+                f"evidence for unknown indicator {rec.indicator!r}",
+                "use a leaf or gate id of the framework (see `quanheng show`)",
+            )
+            continue
+        norm = leaf.normalisation
+        if isinstance(norm, Rubric):
+            if isinstance(rec.value, bool) or rec.value not in RUBRIC_LEVELS:
+                yield problem(
+                    f"rubric leaf {leaf.id!r} takes a level 0..5, found {_show(rec.value)}",
+                    "give the integer level whose descriptor the quote meets",
+                )
+            continue
+        if isinstance(rec.value, bool):
+            yield problem(
+                f"{leaf.kind} leaf {leaf.id!r} takes a number, found {_show(rec.value)}",
+                f"give the quantity in {leaf.unit or 'the leaf unit'}",
+            )
+        elif isinstance(norm, LogMinMax):
+            low = rec.range[0] if rec.range else rec.value
+            if min(low, rec.value) + norm.offset <= 0:
+                yield problem(
+                    f"leaf {leaf.id!r} is log-normalised and needs values above "
+                    f"{0.0 - norm.offset:g}, found {min(low, rec.value):g}",
+                    "check the value, or use a normalisation with an offset",
+                )
+
+
+def _parent_name(node_id: str) -> str:
+    return "the root (the dimensions)" if node_id == "overall" else node_id
+
+
+def _show(value: bool | float) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return f"{value:g}"
+
+
+def validate_path(path: str | Path) -> Study | Framework:
+    """Validate a study directory, a study file or a framework file (what `validate` checks)."""
+    p = Path(path)
+    if p.is_file() and p.name != "study.yaml":
+        data = read_yaml(p, InputError)
+        if isinstance(data, dict) and str(data.get("format", "")).startswith("quanheng/framework"):
+            return load_framework(p)
+        if isinstance(data, dict) and str(data.get("format", "")).startswith("quanheng/evidence"):
+            raise InputError.single(
+                display_path(p),
+                None,
+                "an evidence file is checked as part of its study",
+                "run `quanheng validate` on the study directory",
+            )
+    return load_study(p)
