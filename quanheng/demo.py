@@ -61,6 +61,8 @@ def summary_markdown(study: Study, card: Scorecard) -> str:
             continue
         dim_cells = " | ".join(_fmt(row[d]) for d in dims)
         flags = row["reason"] if row["status"] == "flagged" else ""
+        if row["overall"] is None or row["overall"] != row["overall"]:
+            flags = "; ".join(f for f in (flags, "no indicator evidence: unranked") if f)
         lines.append(
             f"| {_rank(row['rank'])} | {row['name']} | {_fmt(row['overall'])} | {dim_cells} | "
             f"{_pct(row['coverage'])} | {flags} |"

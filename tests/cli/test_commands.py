@@ -27,7 +27,7 @@ def test_score_prints_ranking_and_screened_out(capsys: pytest.CaptureFixture[str
     code, out, _ = run(["score", str(MINI)], capsys)
     assert code == 0
     lines = out.splitlines()
-    one = next(line for line in lines if "One (s1)" in line)
+    one = next(line for line in lines if "│ One " in line)
     assert "0.790" in one and "100%" in one
     assert "Outsider (out): fails market" in out
     assert "“out does not sell here”" in out

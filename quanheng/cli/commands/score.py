@@ -56,25 +56,30 @@ def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
     table.add_column("subject")
     table.add_column("overall", justify="right")
     for dim in dims:
-        table.add_column(
-            f"{dim} {card.node_names[card.node_ids.index(dim)].get(lang)}", justify="right"
-        )
+        table.add_column(dim, justify="right")
     table.add_column("coverage", justify="right")
     table.add_column("flags")
     frame = card.to_frame(lang)
-    for sid, row in frame.iterrows():
+    for _sid, row in frame.iterrows():
         if row["status"] == "excluded":
             continue
+        flags = row["reason"] if row["status"] == "flagged" else ""
+        if row["overall"] is None or row["overall"] != row["overall"]:
+            flags = "; ".join(f for f in (flags, "no indicator evidence: unranked") if f)
         cells = [
             _rank(row["rank"]),
-            f"{row['name']} ({sid})",
+            str(row["name"]),
             _fmt(row["overall"]),
             *(_fmt(row[d]) for d in dims),
             _pct(row["coverage"]),
-            row["reason"] if row["status"] == "flagged" else "",
+            flags,
         ]
         table.add_row(*cells)
     console.print(table)
+    console.print(
+        "  ".join(f"{d} = {card.node_names[card.node_ids.index(d)].get(lang)}" for d in dims),
+        markup=False,
+    )
     excluded = [i for i, g in enumerate(card.gates) if g.status == "excluded"]
     if excluded:
         console.print("[bold]Screened out by the gates:[/]")

@@ -1,0 +1,125 @@
+"""The embedded default study: loads, validates, scores, screens OpenAI out with the quote."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from pathlib import Path
+
+import pytest
+
+import quanheng
+from quanheng.cli import main
+from quanheng.framework import load_framework
+
+ROOT = Path(__file__).resolve().parent.parent
+STUDY = ROOT / "studies" / "cn-llm-vendors-2024"
+SEED = ROOT.parent / "shared" / "seeds" / "000_c3800c3e79d5f442.txt"
+
+
+@pytest.fixture(scope="module")
+def study() -> quanheng.Study:
+    return quanheng.load_study(STUDY)
+
+
+def test_builtin_framework_has_the_reconstructed_shape() -> None:
+    fw = load_framework("cn-llm-vendor-2024")
+    assert fw.gate_ids == ("china_market", "full_stack", "commercial_base", "product_market")
+    assert [d.id for d in fw.tree] == ["P", "S", "E"]
+    first = [n for d in fw.tree for n in d.children]
+    assert len(first) == 15
+    assert [len(d.children) for d in fw.tree] == [7, 5, 3]
+    assert len(fw.leaves) == 56
+    assert [sum(len(n.children) for n in d.children) for d in fw.tree] == [27, 15, 14]
+    tree = fw.compiled
+    assert tree.weights[tree.index["P"]] == 0.5
+    assert tree.weights[tree.index["S"]] == tree.weights[tree.index["E"]] == 0.25
+    assert math.isclose(tree.global_weights()[: tree.n_leaves].sum(), 1.0)
+    kinds = {leaf.kind for leaf in fw.leaves}
+    assert kinds == {"measured", "fact", "rubric"}
+    for leaf in fw.leaves:
+        if leaf.kind == "measured":
+            assert leaf.metric
+        if leaf.kind == "rubric":
+            assert leaf.normalisation is not None and leaf.normalisation.type == "rubric"
+    assert fw.landscape is not None and (fw.landscape.x, fw.landscape.y) == ("S", "P")
+    assert fw.provenance is not None and fw.provenance.reconstructed
+
+
+def test_study_loads_with_its_subjects(study: quanheng.Study) -> None:
+    assert [s.id for s in study.subjects] == [
+        "sensetime", "baidu", "alibaba", "huawei", "tencent", "openai",
+    ]  # fmt: skip
+    assert {"customer-service", "code-assistant", "regulated-finance"} <= set(study.profiles)
+
+
+def test_every_report_quote_is_verbatim_in_the_seed(study: quanheng.Study) -> None:
+    if not SEED.exists():
+        pytest.skip(f"seed report not present at {SEED}")
+    seed = SEED.read_text(encoding="utf-8")
+    report = [r for r in study.evidence if r.file.endswith("report-2024.yaml")]
+    assert len(report) >= 40
+    for record in report:
+        assert record.quote.strip() in seed, record.ref
+
+
+def test_every_record_has_source_quote_and_analyst(study: quanheng.Study) -> None:
+    for record in study.evidence:
+        assert record.source.title and record.quote.strip() and record.analyst
+
+
+def test_openai_is_screened_out_by_china_market_with_the_quote(study: quanheng.Study) -> None:
+    card = quanheng.score(study)
+    assert card.status("openai") == "excluded"
+    gates = card.gates[card.subjects.index("openai")]
+    [failed] = gates.failed
+    assert failed.gate == "china_market"
+    assert "OpenAI 尚未向中国用户开放 ChatGPT 及 GPT-4 服务" in (failed.quote or "")
+    assert math.isnan(card.overall[card.subjects.index("openai")])
+
+
+def test_shortlisted_vendors_pass_all_gates(study: quanheng.Study) -> None:
+    card = quanheng.score(study)
+    for vendor in ("sensetime", "baidu", "alibaba", "huawei", "tencent"):
+        results = card.gates[card.subjects.index(vendor)].results
+        assert [r.status for r in results] == ["pass"] * 4, vendor
+
+
+def test_coverage_is_reported_for_every_ranked_subject(study: quanheng.Study) -> None:
+    card = quanheng.score(study)
+    frame = card.to_frame()
+    ranked = frame[frame["status"] != "excluded"]
+    assert ranked["coverage"].notna().all()
+    assert (ranked["coverage"] < 1).all()  # the study is sparse on purpose, and says so
+    assert frame.loc["huawei", "coverage"] == 0.0  # no indicator evidence in the text
+
+
+def test_profiles_change_the_scores(study: quanheng.Study) -> None:
+    default = quanheng.score(study)
+    for profile in ("customer-service", "code-assistant", "regulated-finance"):
+        other = quanheng.score(study, profile)
+        assert other.profile == profile
+        assert not all(
+            (math.isnan(a) and math.isnan(b)) or a == b
+            for a, b in zip(default.overall, other.overall, strict=True)
+        )
+
+
+def test_demo_writes_outputs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("QUANHENG_STUDY", str(STUDY))
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--out", "out"])
+    assert exit_info.value.code == 0
+    out = capsys.readouterr().out
+    assert re.search(r"│\s+1 │ Baidu", out)
+    assert "OpenAI (openai): fails china_market" in out
+    card = json.loads((tmp_path / "out" / "cn-llm-vendors-2024.default.scorecard.json").read_text())
+    assert {s["id"] for s in card["subjects"]} >= {"baidu", "openai"}
+    csv = (tmp_path / "out" / "cn-llm-vendors-2024.default.scorecard.csv").read_text()
+    assert csv.splitlines()[0].startswith("subject,name,rank,overall,P,S,E,coverage")
+    summary = (tmp_path / "out" / "cn-llm-vendors-2024.default.md").read_text()
+    assert "## Screened out" in summary and "china_market" in summary
