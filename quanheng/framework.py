@@ -8,7 +8,7 @@ never sees the file: it works on :class:`CompiledTree`, the tree flattened into 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from importlib import resources
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from quanheng._files import LocatedDict, display_path, line_of, problems_from_validation, read_yaml
+from quanheng._files import display_path, line_of, problems_from_validation, read_yaml
 from quanheng.errors import FrameworkError, Problem
 from quanheng.normalisation import LogMinMax, Normalisation, Rubric, Target
 from quanheng.text import Name, Text
@@ -310,7 +310,7 @@ def load_framework(ref: str | Path, *, base: Path | None = None) -> Framework:
 
 def parse_framework(data: Any, file: str) -> Framework:
     """Validate parsed YAML as a framework, reporting every problem at once."""
-    if not isinstance(data, LocatedDict):
+    if not isinstance(data, Mapping):
         raise FrameworkError.single(
             file, None, "a framework file must be a YAML mapping", "start it with `format: ...`"
         )
@@ -318,7 +318,7 @@ def parse_framework(data: Any, file: str) -> Framework:
     if fmt != FRAMEWORK_FORMAT:
         raise FrameworkError.single(
             file,
-            data.key_lines.get("format", data.line),
+            line_of(data, ("format",)),
             f"format is {fmt!r}, expected {FRAMEWORK_FORMAT!r}",
             f"put `format: {FRAMEWORK_FORMAT}` at the top",
         )
@@ -332,7 +332,7 @@ def parse_framework(data: Any, file: str) -> Framework:
     return framework
 
 
-def check_framework(fw: Framework, data: LocatedDict, file: str) -> Iterator[Problem]:
+def check_framework(fw: Framework, data: Mapping[str, Any], file: str) -> Iterator[Problem]:
     """Cross-field rules pydantic cannot see: ids, weights, leaves, landscape."""
     seen: dict[str, tuple[str | int, ...]] = {}
     gate_ids: set[str] = set()
@@ -372,7 +372,11 @@ def check_framework(fw: Framework, data: LocatedDict, file: str) -> Iterator[Pro
 
 
 def _check_node(
-    node: Node, here: tuple[str | int, ...], data: LocatedDict, file: str, line: int | None
+    node: Node,
+    here: tuple[str | int, ...],
+    data: Mapping[str, Any],
+    file: str,
+    line: int | None,
 ) -> Iterator[Problem]:
     if node.children:
         for field in ("kind", "metric", "normalisation", "unit"):
@@ -436,7 +440,7 @@ def _check_weights(
     nodes: tuple[Node, ...],
     path: tuple[str | int, ...],
     parent: str,
-    data: LocatedDict,
+    data: Mapping[str, Any],
     file: str,
 ) -> Iterator[Problem]:
     if not nodes:
@@ -488,7 +492,7 @@ def _raw(data: Any, path: tuple[str | int, ...]) -> Any:
     return current
 
 
-def _parent_rescales(data: LocatedDict, children_path: tuple[str | int, ...]) -> bool:
+def _parent_rescales(data: Mapping[str, Any], children_path: tuple[str | int, ...]) -> bool:
     if len(children_path) < 2:
         return False
     parent = _raw(data, children_path[:-1])

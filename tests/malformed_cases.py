@@ -211,7 +211,7 @@ CASES: list[Case] = [
     Case(
         "st-unknown-framework",
         ST,
-        "study.yaml:4: framework 'nowhere.yaml' is neither a built-in nor a file next to study.yaml — use a built-in (none) or a relative path",
+        "study.yaml:4: framework 'nowhere.yaml' is neither a built-in nor a file next to study.yaml — use a built-in (cn-llm-vendor-2024) or a relative path",
         replace=("framework: framework.yaml", "framework: nowhere.yaml"),
     ),
     Case(

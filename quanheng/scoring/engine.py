@@ -53,7 +53,10 @@ def score(
         on_fail=study.spec.gate_policy,
         on_unknown=study.spec.unknown_gate,
     )
-    weights = fw.compiled.with_weights(prof.weights, prof.normalise)
+    from quanheng.weighting import profile_weights  # overrides → AHP → objective mix
+
+    cohort = np.array([g.status != "excluded" for g in gates], dtype=bool)
+    weights = profile_weights(study, prof, matrix, cohort=cohort)
     names = {s.id: s.name for s in study.subjects}
     return score_matrix(
         matrix,
@@ -101,6 +104,9 @@ def score_matrix(
     if cohort.any():
         normalised[cohort] = normalise_matrix(matrix.values[cohort], specs, directions)
         sc, cov = aggregate(normalised[cohort], tree, weights, method=aggregation, missing=missing)
+        # A subject with no data at all is unrankable under every policy ("worst" would
+        # otherwise rank it last on invented zeros).
+        sc[cov[:, -1] == 0] = np.nan
         scores[cohort], coverage[cohort] = sc, cov
         ranks[cohort] = rank_desc(sc[:, -1])
     node_names = tuple(

@@ -58,20 +58,27 @@ def target(x: np.ndarray, goal: float, width: float) -> np.ndarray:
 
 
 def normalise_leaf(x: np.ndarray, spec: Normalisation, direction: str = "higher") -> np.ndarray:
-    """Apply one leaf's normalisation spec and direction to ``x`` (subjects on the last axis)."""
+    """Apply one leaf's normalisation spec and direction to ``x`` (subjects on the last axis).
+
+    For cohort-relative methods the direction is applied before the min–max (by negating), so a
+    cohort where everyone is equal — or only one subject has data — scores 1 either way; flipping
+    afterwards would give a lone lower-is-better value the worst score for disclosing it.
+    """
+    lower = direction == "lower"
     if isinstance(spec, MinMax):
-        out = minmax(x)
-    elif isinstance(spec, LogMinMax):
-        out = log_minmax(x, spec.offset)
-    elif isinstance(spec, Fixed):
+        return minmax(-x if lower else x)
+    if isinstance(spec, LogMinMax):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            logs = np.log10(x + spec.offset)
+        return minmax(-logs if lower else logs)
+    if isinstance(spec, Fixed):
         out = fixed_range(x, spec.min, spec.max)
-    elif isinstance(spec, Rubric):
+        return 1.0 - out if lower else out
+    if isinstance(spec, Rubric):
         return rubric(x)
-    elif isinstance(spec, Target):
+    if isinstance(spec, Target):
         return target(x, spec.target, spec.width)
-    else:  # pragma: no cover - the union is closed
-        raise TypeError(f"unknown normalisation {spec!r}")
-    return 1.0 - out if direction == "lower" else out
+    raise TypeError(f"unknown normalisation {spec!r}")  # pragma: no cover - the union is closed
 
 
 def normalise_matrix(

@@ -58,9 +58,7 @@ def test_score_geometric_and_worst(capsys: pytest.CaptureFixture[str]) -> None:
 def test_unknown_profile_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["score", str(MINI), "--profile", "nope"], capsys)
     assert code == 2
-    assert err.strip().endswith(
-        "profile 'nope' is not defined — use one of: default, beta-heavy"
-    )
+    assert err.strip().endswith("profile 'nope' is not defined — use one of: default, beta-heavy")
 
 
 def test_bad_option_value_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
