@@ -12,20 +12,31 @@ import math
 from collections.abc import Iterator
 from functools import cached_property
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    WithJsonSchema,
+)
 
 from quanheng._files import LocatedDict, display_path, line_of, problems_from_validation, read_yaml
 from quanheng.errors import InputError, Problem, StudyError
 from quanheng.evidence import Cell, EvidenceRecord, consolidate, load_evidence
 from quanheng.framework import (
     WEIGHT_TOLERANCE,
+    CompiledTree,
     Framework,
     Identifier,
     builtin_frameworks,
     load_framework,
 )
+from quanheng.measure.endpoint import Endpoint
+from quanheng.measure.local_model import MODELS as LOCAL_MODELS
+from quanheng.measure.settings import MeasureSettings
 from quanheng.normalisation import RUBRIC_LEVELS, LogMinMax, Rubric
 from quanheng.text import Name, Text
 
@@ -33,6 +44,7 @@ __all__ = ["STUDY_FORMAT", "Profile", "Study", "StudyFile", "Subject", "load_stu
 
 STUDY_FORMAT = "quanheng/study@1"
 DEFAULT_PROFILE = "default"
+DEFAULT_CONCENTRATION = 100.0
 
 
 class _Frozen(BaseModel):
@@ -47,14 +59,64 @@ class Subject(_Frozen):
     name: Name
     description: Text | None = None
     vendor: str | None = None
-    endpoint: dict[str, Any] | None = None
+    endpoint: Endpoint | None = None
+    local_model: str | None = None
+
+    @property
+    def measured(self) -> bool:
+        """Whether quanheng can send this subject requests (an endpoint or a local model)."""
+        return self.endpoint is not None or self.local_model is not None
+
+
+def _judgement_value(value: Any) -> Any:
+    """AHP values may be written as fractions ("1/3"), the way people state them."""
+    if isinstance(value, str) and "/" in value:
+        num, _, den = value.partition("/")
+        try:
+            return float(num) / float(den)
+        except (ValueError, ZeroDivisionError):
+            return value
+    return value
+
+
+JudgementValue = Annotated[
+    float,
+    BeforeValidator(_judgement_value),
+    WithJsonSchema(
+        {
+            "anyOf": [
+                {"type": "number"},
+                {"type": "string", "pattern": r"^\s*[0-9.]+\s*/\s*[0-9.]+\s*$"},
+            ]
+        }
+    ),
+]
+"""A Saaty-scale value, 1/9..9, written as a number or a fraction such as ``1/3``."""
+
+
+class Objective(_Frozen):
+    """Weights computed from the data (entropy or CRITIC), mixed into the subjective ones.
+
+    ``share`` is the objective method's part of each mixed weight: 0.3 means "70 % what the buyer
+    said, 30 % what the data can tell apart". ``nodes`` limits the mix to the children of some
+    parents (``overall`` for the dimensions); empty means every parent.
+    """
+
+    method: Literal["entropy", "critic"]
+    share: float = Field(ge=0.0, le=1.0)
+    nodes: tuple[str, ...] = ()
 
 
 class Profile(_Frozen):
     """A use case as a weight set over the framework's nodes.
 
-    ``weights`` replace the framework's local weights of the nodes they name; with ``normalise``
-    each touched parent's weights are rescaled to sum to 1, otherwise they must already.
+    Subjective weights come first: ``weights`` replace the framework's local weights of the nodes
+    they name (with ``normalise`` each touched parent's weights are rescaled to sum to 1,
+    otherwise they must already), and ``ahp`` derives the children's weights of a parent from
+    pairwise judgements ``[a, b, v]`` ("a is v times as important as b"; ``overall`` for the
+    dimensions). ``objective`` then mixes in entropy or CRITIC weights with a stated share.
+    ``concentration`` says how firmly the buyer holds these weights in simulations: the
+    Dirichlet concentration around them, or ``uniform`` for no preference at all.
     """
 
     id: Identifier
@@ -63,6 +125,9 @@ class Profile(_Frozen):
     pilots: tuple[str, ...] = ()
     weights: dict[str, float] = Field(default_factory=dict)
     normalise: bool = True
+    ahp: dict[str, tuple[tuple[str, str, JudgementValue], ...]] = Field(default_factory=dict)
+    objective: Objective | None = None
+    concentration: float | Literal["uniform"] = DEFAULT_CONCENTRATION
 
 
 class StudyFile(_Frozen):
@@ -78,6 +143,7 @@ class StudyFile(_Frozen):
     evidence: tuple[str, ...] = ("evidence",)
     subjects: tuple[Subject, ...]
     profiles: tuple[Profile, ...] = ()
+    measure: MeasureSettings = MeasureSettings()
 
 
 class Study(BaseModel):
@@ -222,8 +288,30 @@ def _check_subjects(spec: StudyFile, data: LocatedDict, file: str) -> Iterator[P
                 f"vendor {subj.id!r} has a vendor field",
                 "only models name their vendor; remove it or set kind: model",
             )
+        if subj.local_model is not None and subj.local_model not in LOCAL_MODELS:
+            yield Problem(
+                file,
+                line_of(data, ("subjects", i, "local_model")),
+                f"unknown local model {subj.local_model!r}",
+                f"use one of: {', '.join(LOCAL_MODELS)}",
+            )
+        if subj.local_model is not None and subj.endpoint is not None:
+            yield Problem(
+                file,
+                line_of(data, ("subjects", i, "endpoint")),
+                f"subject {subj.id!r} has both an endpoint and a local_model",
+                "keep one: quanheng serves a local_model itself",
+            )
     if not spec.subjects:
         yield Problem(file, line_of(data, ("subjects",)), "no subjects", "add subjects")
+    judge = spec.measure.judge
+    if judge is not None and not any(s.id == judge and s.measured for s in spec.subjects):
+        yield Problem(
+            file,
+            line_of(data, ("measure", "judge")),
+            f"judge {judge!r} is not a subject with an endpoint or local_model",
+            "name a measured subject, or remove `judge`",
+        )
 
 
 def _check_profiles(
@@ -243,6 +331,8 @@ def _check_profiles(
                 file, line_of(data, (*here, "id")), f"profile {prof.id!r} {what}", "rename it"
             )
         seen.add(prof.id)
+        yield from _check_profile_ahp(prof, tree, data, file, here)
+        yield from _check_profile_extras(prof, tree, data, file, here)
         bad = False
         for node_id, weight in prof.weights.items():
             wline = line_of(data, (*here, "weights", node_id))
@@ -262,6 +352,17 @@ def _check_profiles(
                     f"profile {prof.id!r}: weight of {node_id!r} is {weight:g}",
                     "weights must be finite and ≥ 0",
                 )
+            elif tree.ids[int(tree.parent[tree.index[node_id]])] in prof.ahp:
+                bad = True
+                parent = tree.ids[int(tree.parent[tree.index[node_id]])]
+                yield Problem(
+                    file,
+                    wline,
+                    f"profile {prof.id!r} weights {node_id!r} and also has AHP judgements "
+                    f"under {parent!r}",
+                    f"give the weights under {parent!r} one way: remove {node_id!r} from "
+                    "`weights` or the judgements from `ahp`",
+                )
         if bad:
             continue
         weights = tree.with_weights(prof.weights, prof.normalise)
@@ -276,6 +377,89 @@ def _check_profiles(
                     f"{total:.6g}",
                     "make them sum to 1, or set normalise: true",
                 )
+
+
+def _check_profile_ahp(
+    prof: Profile, tree: CompiledTree, data: LocatedDict, file: str, here: tuple[str | int, ...]
+) -> Iterator[Problem]:
+    """AHP judgements: known parents, the parent's children, every pair once, CR ≤ 0.1."""
+    from quanheng.scoring.weights import CR_LIMIT, WeightError, ahp, ahp_matrix, most_inconsistent
+
+    for parent, judgements in prof.ahp.items():
+        where = (*here, "ahp", parent)
+        line = line_of(data, where)
+        p = tree.index.get(parent)
+        if p is None or p < tree.n_leaves:
+            what = "a leaf" if p is not None else "not a node of the framework"
+            yield Problem(
+                file,
+                line,
+                f"profile {prof.id!r}: AHP parent {parent!r} is {what}",
+                "use a node with children, or `overall` for the dimensions",
+            )
+            continue
+        items = [tree.ids[int(k)] for k in tree.children[p]]
+        lines: dict[frozenset[str], int | None] = {
+            frozenset((a, b)): line_of(data, (*where, k)) for k, (a, b, _) in enumerate(judgements)
+        }
+        try:
+            matrix = ahp_matrix(items, list(judgements), where=file)
+        except WeightError as exc:
+            for prob in exc.problems:
+                # Point at the judgement a problem quotes; a missing pair has only its parent.
+                jline = next(
+                    (
+                        line_of(data, (*where, k))
+                        for k, (a, b, _) in enumerate(judgements)
+                        if f"({a!r}, {b!r})" in prob.message or f"{a!r}/{b!r}" in prob.message
+                    ),
+                    line,
+                )
+                yield Problem(
+                    file,
+                    jline,
+                    f"profile {prof.id!r}, AHP under {parent!r}: {prob.message}",
+                    prob.fix,
+                )
+            continue
+        try:
+            ahp(matrix, items=items, max_cr=CR_LIMIT, where=file)
+        except WeightError as exc:
+            i, j, _, _ = most_inconsistent(matrix)
+            jline = lines.get(frozenset((items[i], items[j])), line)
+            for prob in exc.problems:
+                yield Problem(
+                    file,
+                    jline,
+                    f"profile {prof.id!r}, AHP under {parent!r}: {prob.message}",
+                    prob.fix,
+                )
+
+
+def _check_profile_extras(
+    prof: Profile, tree: CompiledTree, data: LocatedDict, file: str, here: tuple[str | int, ...]
+) -> Iterator[Problem]:
+    """The objective mix's parents and the simulation concentration."""
+    if prof.objective is not None:
+        for k, node_id in enumerate(prof.objective.nodes):
+            p = tree.index.get(node_id)
+            if p is None or p < tree.n_leaves:
+                yield Problem(
+                    file,
+                    line_of(data, (*here, "objective", "nodes", k)),
+                    f"profile {prof.id!r}: objective node {node_id!r} is "
+                    f"{'a leaf' if p is not None else 'not a node of the framework'}",
+                    "name parents whose children get objective weights (`overall` for the "
+                    "dimensions), or leave `nodes` out for all of them",
+                )
+    c = prof.concentration
+    if not isinstance(c, str) and not (c > 0 and not math.isnan(c)):
+        yield Problem(
+            file,
+            line_of(data, (*here, "concentration")),
+            f"profile {prof.id!r}: concentration is {c:g}",
+            "give a number > 0 (larger = firmer weights; .inf = fixed), or `uniform`",
+        )
 
 
 def _check_evidence(

@@ -1,0 +1,96 @@
+"""``quanheng measure STUDY``: run the study's suites against its measured subjects."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.live import Live
+from rich.table import Table
+
+from quanheng.cli._app import app, console, guarded
+from quanheng.matrix import Measurement
+from quanheng.measure.pipeline import MeasureResult, collect, store_path
+from quanheng.measure.pipeline import measure as run_measure
+from quanheng.measure.runner import Progress
+from quanheng.study import load_study
+
+
+@app.command()
+@guarded
+def measure(
+    path: Path = typer.Argument(..., help="Study directory."),
+    suite: list[str] | None = typer.Option(None, "--suite", "-s", help="Only this suite."),
+    subject: list[str] | None = typer.Option(None, "--subject", help="Only this subject."),
+    concurrency: int | None = typer.Option(None, "--concurrency", "-c", min=1),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="Items per task."),
+) -> None:
+    """Measure: live progress per endpoint and task; safe to kill and re-run (resumes)."""
+    study = load_study(path)
+    board = ProgressBoard()
+    with Live(board.table(), console=console, refresh_per_second=4, transient=False) as live:
+
+        def update(subj: str, task: str, snapshot: Progress) -> None:
+            board.rows[(subj, task)] = snapshot
+            live.update(board.table())
+
+        result = run_measure(
+            study,
+            suites=suite,
+            subjects=subject,
+            concurrency=concurrency,
+            limit=limit,
+            progress=update,
+        )
+    print_result(result, collect(study), str(store_path(study)))
+
+
+class ProgressBoard:
+    """The latest progress snapshot of every (subject, task), as a table."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], Progress] = {}
+
+    def table(self) -> Table:
+        table = Table(title="measuring", expand=False)
+        for col in ("subject", "task", "done", "errors", "req/s", "tokens in/out", "cost", "ETA"):
+            table.add_column(col, justify="left" if col in ("subject", "task") else "right")
+        for (subj, task), p in self.rows.items():
+            total = f"/{p.total}" if p.total is not None else ""
+            eta = "—" if p.eta_s is None else f"{p.eta_s:.0f}s"
+            cost = "—" if p.cost is None else f"{p.cost:.4f}"
+            table.add_row(
+                subj,
+                task,
+                f"{p.done}{total} ({p.cached} cached)",
+                str(p.errors),
+                f"{p.rate_per_s:.1f}",
+                f"{p.input_tokens}/{p.output_tokens}",
+                cost,
+                eta,
+            )
+        return table
+
+
+def print_result(result: MeasureResult, values: list[Measurement], store: str) -> None:
+    """Runs, skipped tasks and the measured values with their 90% intervals."""
+    sent = sum(r.summary.ok + r.summary.errors for r in result.runs)
+    cached = sum(r.summary.cached for r in result.runs)
+    errors = sum(r.summary.errors for r in result.runs)
+    console.print(
+        f"{len(result.runs)} task runs: {sent} answered now, {cached} reused, {errors} errors "
+        f"— store {store}",
+        markup=False,
+    )
+    for subj, task, why in result.skipped:
+        console.print(f"skipped {task} for {subj}: {why}", markup=False)
+    if not values:
+        return
+    table = Table(title="measured values (90% bootstrap intervals)")
+    for col in ("subject", "metric", "value", "interval", "n"):
+        table.add_column(col, justify="left" if col in ("subject", "metric") else "right")
+    for m in values:
+        table.add_row(
+            m.subject, m.metric, f"{m.value:.4g}", f"[{m.low:.4g}, {m.high:.4g}]", str(m.n)
+        )
+    console.print(table)

@@ -1,0 +1,50 @@
+"""``quanheng runs STUDY``: the runs in a study's store, with counts, tokens and cost."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from quanheng.cli._app import app, console, guarded
+from quanheng.measure.pipeline import store_path
+from quanheng.measure.store import RunStore
+from quanheng.study import load_study
+
+
+@app.command()
+@guarded
+def runs(path: Path = typer.Argument(..., help="Study directory.")) -> None:
+    """List measurement runs: when, what, answers, errors, tokens, cost."""
+    study = load_study(path)
+    file = store_path(study)
+    if not file.exists():
+        console.print(f"no runs yet: {file} does not exist (run `quanheng measure`)", markup=False)
+        return
+    table = Table(title=str(file))
+    for col in ("run", "started", "subject", "suite", "task", "ok", "errors", "tokens", "cost"):
+        table.add_column(
+            col, justify="right" if col in ("ok", "errors", "tokens", "cost") else "left"
+        )
+    with RunStore(file) as store:
+        for run in store.list_runs():
+            s = store.summary(run.run_id)
+            table.add_row(
+                run.run_id[:12],
+                run.started[:19] + ("" if run.finished else " (unfinished)"),
+                run.subject or "",
+                run.suite or "",
+                str(run.settings.get("task", "")),
+                str(s.ok),
+                str(s.errors),
+                f"{s.input_tokens}+{s.output_tokens}",
+                f"{s.cost:.4f} ({s.priced} priced)" if s.priced else "—",
+            )
+        total = store.summary()
+    console.print(table)
+    console.print(
+        f"total: {total.requests} requests, {total.ok} ok, {total.errors} errors, "
+        f"{total.input_tokens}+{total.output_tokens} tokens",
+        markup=False,
+    )

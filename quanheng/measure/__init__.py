@@ -1,0 +1,1 @@
+"""Measurement: run benchmark suites against chat endpoints and score the answers."""

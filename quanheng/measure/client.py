@@ -1,0 +1,426 @@
+"""One chat-completion attempt over aiohttp: send, stream, time, count, classify failures.
+
+The runner (:mod:`quanheng.measure.runner`) decides *whether* and *when* to try; this module
+makes one try and says what happened. It is deliberately free of retry logic so a failure is
+classified in exactly one place.
+
+Exceptions (part of the :mod:`quanheng.errors` tree)::
+
+    QuanhengError
+    └── RequestFailed     one attempt failed; ``retryable`` says whether another try may help
+
+Timing. ``latency_s`` runs from just before the request is written to the last byte read.
+With streaming, ``ttft_s`` is the time to the first chunk carrying content, and
+``output_tps`` is output tokens over the time after that first token (decode speed). Without
+streaming there is no first token to see: ``ttft_s`` is ``None`` and ``output_tps`` is output
+tokens over the whole latency, which includes prefill.
+
+Usage. Tokens come from the server's ``usage`` (non-streaming body, or the final stream chunk
+we ask for with ``stream_options: {include_usage: true}``): ``usage_source="reported"``. When a
+stream carries no usage, output tokens are the number of content chunks (most servers send
+one token per chunk) and input tokens are unknown: ``usage_source="counted"``, so cost is
+``None`` rather than understated. A non-streaming answer without usage gets
+``usage_source="none"``.
+
+Secrets. The key travels only in the ``Authorization`` header. Every error text built here
+passes through :func:`scrub`, and exceptions are raised ``from None`` so no aiohttp exception
+holding request headers rides along in ``__cause__``.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import time
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Literal
+from urllib.parse import quote
+
+import aiohttp
+from pydantic import BaseModel, ConfigDict
+
+from quanheng.errors import QuanhengError
+from quanheng.measure.endpoint import Endpoint
+
+__all__ = [
+    "Completion",
+    "RequestFailed",
+    "auth_headers",
+    "parse_retry_after",
+    "scrub",
+    "send_chat",
+]
+
+#: Status codes worth another try: timeouts, conflicts, rate limits and server faults.
+RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
+
+_MAX_BODY_IN_ERROR = 500  # characters of an error body kept in the message
+_REDACTED = "[REDACTED]"
+
+
+def scrub(text: str, secrets: Iterable[str | None]) -> str:
+    """``text`` with every secret replaced by ``[REDACTED]``.
+
+    Besides the raw value this catches the forms a server or library is likely to echo: JSON
+    string escaping and URL quoting. Empty or very short values are ignored (replacing ``"a"``
+    everywhere would destroy the message without protecting anything).
+    """
+    for secret in secrets:
+        if not secret or len(secret) < 4:
+            continue
+        forms = {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), quote(secret)}
+        for form in sorted(forms, key=len, reverse=True):
+            text = text.replace(form, _REDACTED)
+    return text
+
+
+class RequestFailed(QuanhengError):
+    """One attempt failed.
+
+    Attributes:
+        kind: short machine-readable outcome: ``http_429``, ``http_500``, ``timeout``,
+            ``connection``, ``malformed``, ``truncated``.
+        retryable: whether another attempt may succeed.
+        http_status: the response status, when one arrived.
+        retry_after_s: the server's ``Retry-After`` in seconds, when given.
+        latency_s: time spent on this attempt.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        kind: str,
+        retryable: bool,
+        http_status: int | None = None,
+        retry_after_s: float | None = None,
+        latency_s: float | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.kind = kind
+        self.retryable = retryable
+        self.http_status = http_status
+        self.retry_after_s = retry_after_s
+        self.latency_s = latency_s
+
+    @property
+    def overload(self) -> bool:
+        """Whether this failure says "send less": 429, 5xx, timeouts and dropped connections.
+
+        Malformed or truncated bodies are not load signals and do not shrink concurrency.
+        """
+        return self.kind in ("timeout", "connection") or (
+            self.http_status is not None and (self.http_status == 429 or self.http_status >= 500)
+        )
+
+
+class Completion(BaseModel):
+    """A successful answer with its timing and token counts (see the module docstring)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    finish_reason: str | None
+    input_tokens: int | None
+    output_tokens: int | None
+    usage_source: Literal["reported", "counted", "none"]
+    latency_s: float
+    ttft_s: float | None
+    output_tps: float | None
+
+
+def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
+    """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date.
+
+    Returns ``None`` for a missing or unparsable header, and never a negative number.
+    """
+    if value is None or not value.strip():
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - (now or datetime.now(UTC))).total_seconds())
+
+
+def auth_headers(api_key: str | None) -> dict[str, str]:
+    """Request headers; ``Authorization: Bearer`` only when there is a key."""
+    headers = {"Content-Type": "application/json", "Accept": "application/json"}
+    if api_key:
+        headers["Authorization"] = f"Bearer {api_key}"
+    return headers
+
+
+def _usage(data: Any) -> tuple[int | None, int | None]:
+    if not isinstance(data, dict):
+        return None, None
+    prompt = data.get("prompt_tokens")
+    completion = data.get("completion_tokens")
+    return (
+        prompt if isinstance(prompt, int) else None,
+        completion if isinstance(completion, int) else None,
+    )
+
+
+def _tps(tokens: int | None, seconds: float | None) -> float | None:
+    if tokens is None or seconds is None or seconds <= 0 or tokens <= 0:
+        return None
+    return tokens / seconds
+
+
+class _Answer:
+    """A :class:`Completion`'s fields without pydantic, for the runner's per-item hot path."""
+
+    __slots__ = (
+        "finish_reason",
+        "input_tokens",
+        "latency_s",
+        "output_tokens",
+        "output_tps",
+        "text",
+        "ttft_s",
+        "usage_source",
+    )
+
+    def __init__(
+        self,
+        text: str,
+        finish_reason: str | None,
+        input_tokens: int | None,
+        output_tokens: int | None,
+        usage_source: Literal["reported", "counted", "none"],
+        latency_s: float,
+        ttft_s: float | None,
+        output_tps: float | None,
+    ) -> None:
+        self.text = text
+        self.finish_reason = finish_reason
+        self.input_tokens = input_tokens
+        self.output_tokens = output_tokens
+        self.usage_source = usage_source
+        self.latency_s = latency_s
+        self.ttft_s = ttft_s
+        self.output_tps = output_tps
+
+    def completion(self) -> Completion:
+        return Completion(
+            text=self.text,
+            finish_reason=self.finish_reason,
+            input_tokens=self.input_tokens,
+            output_tokens=self.output_tokens,
+            usage_source=self.usage_source,
+            latency_s=self.latency_s,
+            ttft_s=self.ttft_s,
+            output_tps=self.output_tps,
+        )
+
+
+async def send_chat(
+    session: aiohttp.ClientSession,
+    endpoint: Endpoint,
+    body: dict[str, Any],
+    headers: dict[str, str],
+    *,
+    secrets: Iterable[str | None] = (),
+) -> Completion:
+    """Make one attempt and return the answer.
+
+    Args:
+        session: an open session; the caller owns it (and its connection pool).
+        endpoint: supplies the URL, timeout and whether to stream.
+        body: the JSON body from :meth:`Endpoint.body`.
+        headers: from :func:`auth_headers`.
+        secrets: values to scrub from any error text (the API key).
+
+    Raises:
+        RequestFailed: on any failure, with a scrubbed message.
+    """
+    payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    answer = await _send(
+        session,
+        endpoint.chat_url,
+        payload,
+        headers,
+        aiohttp.ClientTimeout(total=endpoint.timeout_s),
+        endpoint.timeout_s,
+        endpoint.stream,
+        [s for s in secrets if s],
+    )
+    return answer.completion()
+
+
+async def _send(
+    session: aiohttp.ClientSession,
+    url: str,
+    payload: bytes,
+    headers: Mapping[str, str] | None,
+    timeout: aiohttp.ClientTimeout,
+    timeout_s: float,
+    stream: bool,
+    secret_list: list[str],
+) -> _Answer:
+    """:func:`send_chat` with everything that is fixed for a run prepared once by the caller.
+
+    ``payload`` is the serialised body; ``headers=None`` uses the session's default headers
+    (the runner puts :func:`auth_headers` there). Classification and messages are the same.
+    """
+    start = time.perf_counter()
+    try:
+        async with session.post(url, data=payload, headers=headers, timeout=timeout) as resp:
+            if resp.status >= 400:
+                raw = await resp.read()
+                text = raw.decode("utf-8", "replace")[:_MAX_BODY_IN_ERROR]
+                retry_after = parse_retry_after(resp.headers.get("Retry-After"))
+                raise RequestFailed(
+                    scrub(f"HTTP {resp.status} from {url}: {text}", secret_list),
+                    kind=f"http_{resp.status}",
+                    retryable=resp.status in RETRYABLE_STATUS,
+                    http_status=resp.status,
+                    retry_after_s=retry_after,
+                    latency_s=time.perf_counter() - start,
+                )
+            if stream:
+                return await _read_stream(resp, start, secret_list)
+            raw = await resp.read()
+            return _parse_body(raw, start, secret_list)
+    except RequestFailed:
+        raise
+    except TimeoutError:
+        raise RequestFailed(
+            f"no complete answer within timeout_s={timeout_s} from {url}",
+            kind="timeout",
+            retryable=True,
+            latency_s=time.perf_counter() - start,
+        ) from None
+    except aiohttp.ClientPayloadError as exc:
+        raise RequestFailed(
+            scrub(f"response cut off: {type(exc).__name__}: {exc}", secret_list),
+            kind="truncated",
+            retryable=True,
+            latency_s=time.perf_counter() - start,
+        ) from None
+    except (aiohttp.ClientError, OSError) as exc:
+        raise RequestFailed(
+            scrub(f"connection failed: {type(exc).__name__}: {exc}", secret_list),
+            kind="connection",
+            retryable=True,
+            latency_s=time.perf_counter() - start,
+        ) from None
+    except ValueError as exc:  # aiohttp's line reader refuses lines over its buffer limit
+        raise _malformed(f"{type(exc).__name__}: {exc}", secret_list, start) from None
+
+
+def _malformed(what: str, secrets: list[str], start: float) -> RequestFailed:
+    return RequestFailed(
+        scrub(f"malformed response: {what}", secrets),
+        kind="malformed",
+        retryable=True,
+        latency_s=time.perf_counter() - start,
+    )
+
+
+def _parse_body(raw: bytes, start: float, secrets: list[str]) -> _Answer:
+    latency = time.perf_counter() - start
+    try:
+        data = json.loads(raw)
+        choice = data["choices"][0]
+        message = choice["message"]
+        content = message.get("content") or ""
+        finish = choice.get("finish_reason")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        raise _malformed(repr(raw[:200]), secrets, start) from None
+    if not isinstance(content, str):
+        raise _malformed("message.content is not a string", secrets, start)
+    input_tokens, output_tokens = _usage(data.get("usage"))
+    source: Literal["reported", "none"] = "reported" if output_tokens is not None else "none"
+    return _Answer(
+        content,
+        finish if isinstance(finish, str) else None,
+        input_tokens,
+        output_tokens,
+        source,
+        latency,
+        None,
+        _tps(output_tokens, latency),
+    )
+
+
+async def _read_stream(resp: aiohttp.ClientResponse, start: float, secrets: list[str]) -> _Answer:
+    parts: list[str] = []
+    chunks_with_content = 0
+    first_token: float | None = None
+    finish: str | None = None
+    usage: tuple[int | None, int | None] = (None, None)
+    done = False
+    async for raw_line in resp.content:
+        line = raw_line.strip()
+        if not line or line.startswith(b":"):
+            continue  # keep-alive blank lines and SSE comments
+        if not line.startswith(b"data:"):
+            continue  # "event:", "id:", "retry:" fields carry nothing we use
+        data = line[5:].strip()
+        if data == b"[DONE]":
+            done = True
+            break
+        try:
+            chunk = json.loads(data)
+        except ValueError:
+            raise _malformed(f"bad stream chunk {data[:200]!r}", secrets, start) from None
+        if not isinstance(chunk, dict):
+            raise _malformed(f"stream chunk is not an object: {data[:200]!r}", secrets, start)
+        if chunk.get("usage"):
+            usage = _usage(chunk["usage"])
+        choices = chunk.get("choices") or []
+        if choices and isinstance(choices[0], dict):
+            choice = choices[0]
+            delta = choice.get("delta") or {}
+            piece = delta.get("content") if isinstance(delta, dict) else None
+            if isinstance(piece, str) and piece:
+                if first_token is None:
+                    first_token = time.perf_counter()
+                parts.append(piece)
+                chunks_with_content += 1
+            if isinstance(choice.get("finish_reason"), str):
+                finish = choice["finish_reason"]
+        elif "error" in chunk:
+            raise RequestFailed(
+                scrub(f"error inside stream: {data[:_MAX_BODY_IN_ERROR]!r}", secrets),
+                kind="stream_error",
+                retryable=True,
+                latency_s=time.perf_counter() - start,
+            )
+    end = time.perf_counter()
+    # A stream that ends without [DONE] and without a finish_reason was cut mid-way. One that
+    # has a finish_reason but lost its [DONE] carries the whole text; accept it.
+    if not done and finish is None:
+        raise RequestFailed(
+            "stream ended before [DONE] and without a finish_reason",
+            kind="truncated",
+            retryable=True,
+            latency_s=end - start,
+        )
+    input_tokens, output_tokens = usage
+    source: Literal["reported", "counted"] = "reported"
+    if output_tokens is None:
+        output_tokens = chunks_with_content
+        source = "counted"
+    ttft = None if first_token is None else first_token - start
+    decode = None if first_token is None else end - first_token
+    return _Answer(
+        "".join(parts),
+        finish,
+        input_tokens,
+        output_tokens,
+        source,
+        end - start,
+        ttft,
+        _tps(output_tokens, decode),
+    )

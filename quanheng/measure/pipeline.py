@@ -1,0 +1,452 @@
+"""Measuring a study: suites × measured subjects → run store → metrics → measured leaves.
+
+Two halves, kept apart on purpose:
+
+* :func:`measure` sends. For every measured subject (an ``endpoint``, or a ``local_model`` that
+  quanheng serves on 127.0.0.1 for the duration) and every task of the study's suites, it streams
+  the task's items as requests through the runner into the study's :class:`RunStore`. Every
+  answer is committed as it arrives; a re-run sends only what is missing. Rubric-judged tasks
+  then send the judge its prompts, keyed and stored the same way.
+* :func:`collect` reads. It recomputes the request keys from the study as it is now, looks the
+  answers up, scores them with the task's scorer and turns them into
+  :class:`~quanheng.matrix.Measurement` values with bootstrap intervals. Scoring is never stored,
+  so a fixed scorer re-scores old answers without a single new request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import math
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from quanheng.errors import MeasureInputError
+from quanheng.matrix import Measurement
+from quanheng.measure.datasets import Item
+from quanheng.measure.endpoint import Endpoint
+from quanheng.measure.keys import Request, request_key
+from quanheng.measure.local_model import LocalServer
+from quanheng.measure.metrics import MetricValue
+from quanheng.measure.runner import Progress, RunSummary, run_requests
+from quanheng.measure.scorers import Score, Scorer
+from quanheng.measure.store import RunStore, StoredRequest
+from quanheng.measure.suites import Suite, Task, builtin_suite, load_suite, prepare_task
+from quanheng.study import Study, Subject
+
+__all__ = [
+    "JUDGE_SUFFIX",
+    "LOCAL_BASE_URL",
+    "MeasureResult",
+    "TaskRun",
+    "collect",
+    "measure",
+    "store_path",
+    "study_suites",
+    "subject_endpoint",
+]
+
+LOCAL_BASE_URL = "http://127.0.0.1/v1"
+"""Base URL of a local model before its server starts; the port is not part of request keys."""
+
+JUDGE_SUFFIX = ":judge"
+"""Judge requests are stored under the judged task's id plus this suffix."""
+
+_ENDPOINT_FIELDS = frozenset(Endpoint.model_fields)
+
+
+@dataclass(frozen=True)
+class TaskRun:
+    """What measuring one task of one suite on one subject did."""
+
+    subject: str
+    suite: str
+    task: str
+    summary: RunSummary
+    judged: RunSummary | None = None
+
+
+@dataclass(frozen=True)
+class MeasureResult:
+    """Every task run of a :func:`measure` call, and the tasks it had to skip (with why)."""
+
+    runs: tuple[TaskRun, ...]
+    skipped: tuple[tuple[str, str, str], ...]
+
+
+ProgressSink = Callable[[str, str, Progress], None]
+
+
+# --------------------------------------------------------------------------- planning
+
+
+def store_path(study: Study) -> Path:
+    """The study's run store file."""
+    return study.path / study.spec.measure.store
+
+
+def study_suites(study: Study, only: Sequence[str] | None = None) -> list[Suite]:
+    """The study's suites (built-in ids or paths relative to the study), optionally filtered."""
+    refs = list(study.spec.measure.suites)
+    if only:
+        unknown = [s for s in only if s not in refs]
+        if unknown:
+            raise MeasureInputError.single(
+                "--suite",
+                None,
+                f"suite(s) {', '.join(unknown)} are not in the study's measure.suites",
+                f"use one of: {', '.join(refs)}",
+            )
+        refs = [r for r in refs if r in only]
+    suites = []
+    for ref in refs:
+        path = study.path / ref
+        suites.append(load_suite(path) if path.exists() else builtin_suite(ref))
+    return suites
+
+
+def subject_endpoint(subject: Subject, base_url: str | None = None) -> Endpoint:
+    """The endpoint requests for ``subject`` go to (a local model's before or after start)."""
+    if subject.endpoint is not None:
+        return subject.endpoint
+    if subject.local_model is None:
+        raise MeasureInputError.single(
+            "study.yaml",
+            None,
+            f"subject {subject.id!r} has no endpoint or local_model",
+            "add `endpoint:` (base_url, model, api_key_env) or `local_model:`",
+        )
+    # llama.cpp's server answers one request at a time: more concurrency only queues.
+    return Endpoint(
+        base_url=base_url or LOCAL_BASE_URL,
+        model=subject.local_model,
+        max_concurrency=1,
+        timeout_s=600.0,
+        max_retries=2,
+    )
+
+
+def task_endpoint(endpoint: Endpoint, task: Task) -> Endpoint:
+    """The endpoint with the task's sampling settings (``max_tokens``, ``temperature`` …)."""
+    update = {k: v for k, v in task.sampling.items() if k in _ENDPOINT_FIELDS}
+    return endpoint.model_copy(update=update) if update else endpoint
+
+
+def _limit(study: Study, suite: Suite, task: Task, override: int | None) -> int | None:
+    if override is not None:
+        return override
+    return study.spec.measure.limit_for(suite.id, task.limit)
+
+
+def _requests(
+    subject: str, endpoint: Endpoint, suite: Suite, task: Task, limit: int | None, repeats: int
+) -> Iterator[Request]:
+    for prepared in prepare_task(suite, task, limit=limit):
+        messages = [dict(m) for m in prepared.messages]
+        for repeat in range(repeats):
+            yield Request.build(
+                endpoint,
+                subject=subject,
+                task=task.id,
+                item_id=prepared.item.id,
+                messages=messages,
+                repeat=repeat,
+                metadata={"suite": suite.id},
+            )
+
+
+def _judge_requests(
+    subject: str,
+    answers: Sequence[tuple[Item, Request, StoredRequest]],
+    scorer: Scorer,
+    judge: Endpoint,
+    task: Task,
+) -> Iterator[Request]:
+    assert scorer.judge is not None
+    for item, req, stored in answers:
+        messages = [dict(m) for m in scorer.judge(item, stored.response or "")]
+        yield Request.build(
+            judge,
+            subject=subject,
+            task=task.id + JUDGE_SUFFIX,
+            item_id=item.id,
+            messages=messages,
+            repeat=req.repeat,
+            metadata={"judged_key": req.key},
+        )
+
+
+# --------------------------------------------------------------------------- sending
+
+
+def measure(
+    study: Study,
+    *,
+    suites: Sequence[str] | None = None,
+    subjects: Sequence[str] | None = None,
+    concurrency: int | None = None,
+    limit: int | None = None,
+    progress: ProgressSink | None = None,
+) -> MeasureResult:
+    """Run the study's suites against its measured subjects; resumable at any point.
+
+    Args:
+        study: the study (its ``measure:`` section names suites, limits, judge and store).
+        suites: only these suite ids (default: all of the study's).
+        subjects: only these subject ids (default: every subject with an endpoint or model).
+        concurrency: requests in flight per endpoint (default: each endpoint's own).
+        limit: items per task, overriding the study's limits.
+        progress: called as ``progress(subject, task, snapshot)`` while requests run.
+    """
+    chosen = _chosen_subjects(study, subjects)
+    suite_list = study_suites(study, suites)
+    path = store_path(study)
+    with contextlib.ExitStack() as stack:
+        servers: dict[str, str] = {}
+
+        def endpoint_of(subject: Subject) -> Endpoint:
+            if subject.local_model is None:
+                return subject_endpoint(subject)
+            if subject.local_model not in servers:
+                server = LocalServer(subject.local_model)
+                servers[subject.local_model] = stack.enter_context(server)
+            return subject_endpoint(subject, servers[subject.local_model])
+
+        store = stack.enter_context(RunStore(path))
+        judge = _judge_subject(study)
+        runs: list[TaskRun] = []
+        skipped: list[tuple[str, str, str]] = []
+        for subject in chosen:
+            endpoint = endpoint_of(subject)
+            for suite in suite_list:
+                for task in suite.tasks:
+                    scorer = task.build_scorer()
+                    if scorer.needs_judge and judge is None:
+                        skipped.append((subject.id, task.id, "no judge: set measure.judge"))
+                        continue
+                    runs.append(
+                        _run_task(
+                            study, store, subject, endpoint, suite, task, scorer,
+                            judge_endpoint=endpoint_of(judge) if scorer.needs_judge and judge
+                            else None,
+                            concurrency=concurrency, limit=limit, progress=progress,
+                        )
+                    )  # fmt: skip
+        return MeasureResult(tuple(runs), tuple(skipped))
+
+
+def _run_task(
+    study: Study,
+    store: RunStore,
+    subject: Subject,
+    endpoint: Endpoint,
+    suite: Suite,
+    task: Task,
+    scorer: Scorer,
+    *,
+    judge_endpoint: Endpoint | None,
+    concurrency: int | None,
+    limit: int | None,
+    progress: ProgressSink | None,
+) -> TaskRun:
+    ep = task_endpoint(endpoint, task)
+    n = _limit(study, suite, task, limit)
+    repeats = study.spec.measure.repeats
+    requests = list(_requests(subject.id, ep, suite, task, n, repeats))
+    run_id = store.begin_run(
+        study=study.id,
+        suite=suite.id,
+        subject=subject.id,
+        settings={
+            "task": task.id,
+            "limit": n,
+            "repeats": repeats,
+            "endpoint": ep.model_dump(mode="json", exclude={"base_url"}),
+        },
+    )
+    sink = None if progress is None else _bind(progress, subject.id, task.id)
+    summary = asyncio.run(
+        run_requests(ep, requests, store, concurrency=concurrency, run_id=run_id, progress_cb=sink)
+    )
+    store.finish_run(run_id)
+    judged = None
+    if judge_endpoint is not None:
+        answers = _answers(store, suite, task, requests)
+        judge_ep = task_endpoint(judge_endpoint, task).model_copy(update={"temperature": 0.0})
+        judge_reqs = list(_judge_requests(subject.id, answers, scorer, judge_ep, task))
+        judge_run = store.begin_run(
+            study=study.id, suite=suite.id, subject=subject.id,
+            settings={"task": task.id + JUDGE_SUFFIX, "judge": judge_ep.model},
+        )  # fmt: skip
+        judge_sink = None if progress is None else _bind(progress, subject.id, task.id + " ⚖")
+        judged = asyncio.run(
+            run_requests(
+                judge_ep, judge_reqs, store, concurrency=concurrency, run_id=judge_run,
+                progress_cb=judge_sink,
+            )
+        )  # fmt: skip
+        store.finish_run(judge_run)
+    return TaskRun(subject.id, suite.id, task.id, summary, judged)
+
+
+def _bind(progress: ProgressSink, subject: str, task: str) -> Callable[[Progress], None]:
+    return lambda snapshot: progress(subject, task, snapshot)
+
+
+def _chosen_subjects(study: Study, only: Sequence[str] | None) -> list[Subject]:
+    measured = [s for s in study.subjects if s.measured]
+    if only:
+        known = {s.id for s in measured}
+        unknown = [s for s in only if s not in known]
+        if unknown:
+            raise MeasureInputError.single(
+                "--subject",
+                None,
+                f"{', '.join(unknown)} has no endpoint or local_model in the study",
+                f"measured subjects: {', '.join(sorted(known)) or 'none'}",
+            )
+        return [s for s in measured if s.id in only]
+    return measured
+
+
+def _judge_subject(study: Study) -> Subject | None:
+    judge = study.spec.measure.judge
+    return next((s for s in study.subjects if s.id == judge), None) if judge else None
+
+
+def _answers(
+    store: RunStore, suite: Suite, task: Task, requests: Sequence[Request]
+) -> list[tuple[Item, Request, StoredRequest]]:
+    items = {p.item.id: p.item for p in prepare_task(suite, task, limit=None)}
+    out = []
+    for req in requests:
+        stored = store.get(req.key)
+        if stored is not None and stored.status == "ok" and req.item_id in items:
+            out.append((items[req.item_id], req, stored))
+    return out
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def collect(study: Study, *, seed: int = 0) -> list[Measurement]:
+    """Measured values of every measured subject from the study's run store (none if absent).
+
+    Keys are recomputed from the study as it is now, so answers to other prompts or other
+    sampling settings are never mixed in; items without an answer are left out of the metrics
+    (their count is ``n``), never counted as wrong.
+    """
+    path = store_path(study)
+    if not path.exists():
+        return []
+    out: list[Measurement] = []
+    judge = _judge_subject(study)
+    items: _ItemCache = {}
+    with RunStore(path) as store:
+        for subject in (s for s in study.subjects if s.measured):
+            endpoint = subject_endpoint(subject)
+            for suite in study_suites(study):
+                for task in suite.tasks:
+                    metrics, runs = _task_metrics(
+                        study, store, subject.id, endpoint, suite, task, judge, seed, items
+                    )
+                    out.extend(
+                        Measurement(
+                            subject=subject.id,
+                            metric=name,
+                            value=value.value,
+                            low=value.low,
+                            high=value.high,
+                            n=value.n,
+                            runs=runs,
+                        )
+                        for name, value in sorted(metrics.items())
+                        if not math.isnan(value.value)
+                    )
+    return out
+
+
+def _task_metrics(
+    study: Study,
+    store: RunStore,
+    subject: str,
+    endpoint: Endpoint,
+    suite: Suite,
+    task: Task,
+    judge: Subject | None,
+    seed: int,
+    cache: _ItemCache,
+) -> tuple[dict[str, MetricValue], tuple[str, ...]]:
+    from quanheng.measure.suites import task_metrics
+
+    scorer = task.build_scorer()
+    if scorer.needs_judge and judge is None:
+        return {}, ()
+    ep = task_endpoint(endpoint, task)
+    n = _limit(study, suite, task, None)
+    items: dict[str, Item] = {}
+    per_item: dict[str, list[float]] = {}
+    records: list[dict[str, Any]] = []
+    runs: set[str] = set()
+    judge_ep = (
+        task_endpoint(subject_endpoint(judge), task).model_copy(update={"temperature": 0.0})
+        if scorer.needs_judge and judge is not None
+        else None
+    )
+    for req in _requests(subject, ep, suite, task, n, study.spec.measure.repeats):
+        stored = store.get(req.key)
+        if stored is None or stored.status != "ok":
+            continue
+        item = _item_of(cache, suite, task, req.item_id, n)
+        items[item.id] = item
+        runs.add(stored.run_id)
+        records.append(_record(stored))
+        score = _score(store, scorer, item, stored, judge_ep, req.repeat)
+        if score is not None:
+            per_item.setdefault(item.id, []).append(score.value)
+    scores = {k: sum(v) / len(v) for k, v in per_item.items()}
+    metrics = task_metrics(task, list(items.values()), scores, records=records, seed=seed)
+    return metrics, tuple(sorted(runs))
+
+
+_ItemCache = dict[tuple[str, str, str, int | None], dict[str, Item]]
+
+
+def _item_of(cache: _ItemCache, suite: Suite, task: Task, item_id: str, limit: int | None) -> Item:
+    """The dataset item behind a request (each task's items are read once per collect)."""
+    key = (suite.directory, suite.id, task.id, limit)
+    if key not in cache:
+        cache[key] = {p.item.id: p.item for p in prepare_task(suite, task, limit=limit)}
+    return cache[key][item_id]
+
+
+def _score(
+    store: RunStore,
+    scorer: Scorer,
+    item: Item,
+    stored: StoredRequest,
+    judge: Endpoint | None,
+    repeat: int,
+) -> Score | None:
+    completion = stored.response or ""
+    if judge is None:
+        return scorer(item, completion)
+    assert scorer.judge is not None
+    messages = [dict(m) for m in scorer.judge(item, completion)]
+    verdict = store.get(request_key(judge, messages, repeat))
+    if verdict is None or verdict.status != "ok":
+        return None
+    return scorer(item, verdict.response or "")
+
+
+def _record(stored: StoredRequest) -> dict[str, Any]:
+    return {
+        "latency_s": stored.latency_s or 0.0,
+        "ttft_s": stored.ttft_s,
+        "output_tokens": stored.output_tokens or 0,
+        "input_tokens": stored.input_tokens or 0,
+        "output_tokens_per_s": stored.output_tps,
+        "cost": stored.cost,
+    }

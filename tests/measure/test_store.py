@@ -1,0 +1,244 @@
+"""Request keys and the RunStore: what a key covers, and that errors are never cached."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from quanheng.errors import MeasureError
+from quanheng.measure.endpoint import Endpoint
+from quanheng.measure.keys import Request, endpoint_identity, request_key
+from quanheng.measure.runner import RetryPolicy, run_requests
+from quanheng.measure.store import RunStore
+from tests.measure.fakeserver import FakeServer, ServerConfig, body_key
+
+BASE = Endpoint(base_url="http://127.0.0.1:8080/v1", model="m")
+MESSAGES = [{"role": "user", "content": "hello <answer:B>"}]
+
+
+def _request(endpoint: Endpoint = BASE, item: str = "1") -> Request:
+    return Request.build(endpoint, subject="s", task="t", item_id=item, messages=MESSAGES)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    timeout=st.floats(min_value=0.1, max_value=600),
+    concurrency=st.integers(min_value=1, max_value=512),
+    retries=st.integers(min_value=0, max_value=10),
+    stream=st.booleans(),
+    env=st.sampled_from([None, "OPENAI_API_KEY", "OTHER_KEY"]),
+    price=st.one_of(st.none(), st.floats(min_value=0, max_value=100)),
+    port=st.integers(min_value=1, max_value=65535),
+    scheme=st.sampled_from(["http", "https"]),
+)
+def test_key_ignores_how_we_ask(
+    timeout: float,
+    concurrency: int,
+    retries: int,
+    stream: bool,
+    env: str | None,
+    price: float | None,
+    port: int,
+    scheme: str,
+) -> None:
+    other = BASE.model_copy(
+        update={
+            "base_url": f"{scheme}://127.0.0.1:{port}/v1/",
+            "timeout_s": timeout,
+            "max_concurrency": concurrency,
+            "max_retries": retries,
+            "stream": stream,
+            "api_key_env": env,
+            "price_input_per_mtok": price,
+            "price_output_per_mtok": price,
+        }
+    )
+    assert request_key(other, MESSAGES) == request_key(BASE, MESSAGES)
+
+
+@pytest.mark.parametrize(
+    "update",
+    [
+        {"temperature": 0.7},
+        {"model": "m2"},
+        {"max_tokens": 64},
+        {"top_p": 0.9},
+        {"seed": 1},
+        {"stop": ["\n"]},
+        {"extra_body": {"top_k": 20}},
+        {"base_url": "http://10.0.0.2:8080/v1"},
+        {"base_url": "http://127.0.0.1:8080/v2"},
+    ],
+)
+def test_key_changes_with_what_changes_the_answer(update: dict[str, object]) -> None:
+    changed = Endpoint.model_validate({**BASE.model_dump(), **update})
+    assert request_key(changed, MESSAGES) != request_key(BASE, MESSAGES)
+
+
+def test_key_changes_with_messages_and_repeat() -> None:
+    key = request_key(BASE, MESSAGES)
+    assert request_key(BASE, MESSAGES, repeat=1) != key
+    assert request_key(BASE, [{"role": "user", "content": "other"}]) != key
+    assert request_key(BASE, MESSAGES) == key
+    assert len(key) == 64
+
+
+def test_unset_top_p_equals_absent_and_identity_drops_scheme_and_port() -> None:
+    assert request_key(BASE.model_copy(update={"top_p": None}), MESSAGES) == request_key(
+        BASE, MESSAGES
+    )
+    assert endpoint_identity("https://API.Example.com:443/v1/") == "api.example.com/v1"
+
+
+def test_endpoint_refuses_a_pasted_key_without_echoing_it() -> None:
+    with pytest.raises(ValueError) as info:
+        Endpoint(base_url="http://x/v1", model="m", api_key_env="sk-live-123456")
+    assert "NAME of an environment variable" in str(info.value)
+    assert "sk-live-123456" not in str(info.value).replace("input_value='sk-live-123456'", "")
+
+
+def test_endpoint_refuses_reserved_extra_body_and_bad_url() -> None:
+    with pytest.raises(ValueError, match="extra_body must not set model"):
+        Endpoint(base_url="http://x/v1", model="m", extra_body={"model": "y"})
+    with pytest.raises(ValueError, match="http"):
+        Endpoint(base_url="ftp://x/v1", model="m")
+
+
+def test_store_is_wal_and_errors_are_not_answers(tmp_path: Path) -> None:
+    with RunStore(tmp_path / "runs" / "runs.sqlite") as store:
+        assert store._db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+        run = store.begin_run(study="st", suite="su", subject="s", settings={"a": 1})
+        req = _request()
+        body = BASE.body(req.messages)
+        store.put_error(req, run_id=run, body=body, error="http_503: busy", attempts=5)
+        assert store.completed_keys([req.key]) == set()
+        row = store.get(req.key)
+        assert row is not None and row.status == "error" and row.response is None
+        assert row.error == "http_503: busy" and row.attempts == 5
+
+        ok = dict(
+            run_id=run,
+            body=body,
+            finish_reason="stop",
+            input_tokens=3,
+            output_tokens=4,
+            usage_source="reported",
+            latency_s=0.1,
+            ttft_s=0.05,
+            output_tps=80.0,
+            cost=0.002,
+            attempts=1,
+        )
+        store.put_ok(req, response="The answer is B.", **ok)  # type: ignore[arg-type]
+        assert store.completed_keys([req.key, "x" * 64]) == {req.key}
+        # Neither a later error nor a second answer replaces the first answer.
+        store.put_error(req, run_id=run, body=body, error="late", attempts=1)
+        store.put_ok(req, response="other", **ok)  # type: ignore[arg-type]
+        row = store.get(req.key)
+        assert row is not None and row.status == "ok" and row.response == "The answer is B."
+        assert row.request["messages"] == MESSAGES and "Authorization" not in row.request
+
+        store.finish_run(run)
+        summary = store.summary(run)
+        assert (summary.requests, summary.ok, summary.errors) == (1, 1, 0)
+        assert (summary.input_tokens, summary.output_tokens, summary.priced) == (3, 4, 1)
+        assert summary.cost == pytest.approx(0.002)
+        [record] = store.list_runs()
+        assert (record.run_id, record.study, record.suite) == (run, "st", "su")
+        assert record.finished is not None and record.settings == {"a": 1}
+        assert [r.key for r in store.iter_requests(status="ok")] == [req.key]
+
+
+def test_store_refuses_a_newer_schema(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite"
+    with sqlite3.connect(path) as db:
+        db.execute("PRAGMA user_version=99")
+    db.close()
+    with pytest.raises(MeasureError, match="schema version 99"):
+        RunStore(path)
+
+
+def test_an_error_row_is_retried_by_the_next_run(tmp_path: Path) -> None:
+    down = ServerConfig(fault_rate=1.0, faults=("503",), retry_after_s=0)
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        with FakeServer(down) as server:
+            endpoint = Endpoint(base_url=server.url, model="m", max_retries=1, timeout_s=5)
+            req = Request.build(endpoint, subject="s", task="t", item_id="1", messages=MESSAGES)
+            first = asyncio.run(run_requests(endpoint, [req], store, retry=RetryPolicy(base_s=0.0)))
+            assert (first.ok, first.errors, first.attempts) == (0, 1, 2)
+            row = store.get(req.key)
+            assert row is not None and row.status == "error" and "http_503" in (row.error or "")
+            assert [a["outcome"] for a in store.attempt_log(req.key)] == ["http_503", "http_503"]
+        with FakeServer() as server:
+            # Same host and path, new port: the same key, so the error row is found and retried.
+            endpoint = endpoint.model_copy(update={"base_url": server.url})
+            assert request_key(endpoint, MESSAGES) == req.key
+            second = asyncio.run(run_requests(endpoint, [req], store))
+            assert (second.ok, second.errors, second.cached) == (1, 0, 0)
+            assert [e["key"] for e in server.log] == [body_key(endpoint.body(MESSAGES))]
+            third = asyncio.run(run_requests(endpoint, [req], store))
+            assert (third.ok, third.cached) == (0, 1) and len(server.log) == 1
+        row = store.get(req.key)
+        assert row is not None and row.status == "ok" and row.response == "The answer is B."
+
+
+def test_queued_writes_are_read_back_and_committed_together(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite"
+    with RunStore(path) as store:
+        run = store.begin_run()
+        first, second = _request(item="1"), _request(BASE.model_copy(update={"seed": 1}), "2")
+        body = BASE.body(MESSAGES)
+        ok = dict(
+            run_id=run,
+            body=body,
+            finish_reason="stop",
+            input_tokens=1,
+            output_tokens=2,
+            usage_source="reported",
+            latency_s=0.1,
+            ttft_s=None,
+            output_tps=None,
+            cost=None,
+            attempts=1,
+            commit=False,
+        )
+        store.put_ok(first, response="A", **ok)  # type: ignore[arg-type]
+        store.put_error(first, run_id=run, body=body, error="late", attempts=2, commit=False)
+        store.put_error(second, run_id=run, body=body, error="e", attempts=1, commit=False)
+        store.log_attempt(
+            second.key,
+            run_id=run,
+            attempt=1,
+            outcome="http_500",
+            http_status=500,
+            error="e",
+            retry_after_s=None,
+            latency_s=0.1,
+            commit=False,
+        )
+        # Another connection sees nothing until the commit...
+        with RunStore(path) as other:
+            assert other.completed_keys([first.key]) == set() and other.get(second.key) is None
+        # ...while this store reads its own queued writes, in the order they were made.
+        assert store.completed_keys([first.key, second.key]) == {first.key}
+        row = store.get(first.key)
+        assert row is not None and (row.status, row.response) == ("ok", "A")
+        assert [a["outcome"] for a in store.attempt_log(second.key)] == ["http_500"]
+        store.commit()
+        with RunStore(path) as other:
+            assert other.completed_keys([first.key, second.key]) == {first.key}
+            assert other.summary(run).requests == 2
+
+
+def test_background_checkpoints_restore_the_automatic_ones(tmp_path: Path) -> None:
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        with store._background_checkpoints(interval_s=0.01):
+            assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+            store.begin_run()
+        assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
+        assert len(store.list_runs()) == 1
