@@ -13,6 +13,7 @@ from collections.abc import Iterable
 
 import numpy as np
 
+from quanheng.evidence import Cell
 from quanheng.framework import Framework
 from quanheng.matrix import IndicatorMatrix, Measurement, assemble
 from quanheng.normalisation import Normalisation
@@ -30,7 +31,7 @@ def score(
     study: Study,
     profile: str | None = None,
     *,
-    measurements: Iterable[Measurement] = (),
+    measurements: Iterable[Measurement] | None = None,
     aggregation: str | None = None,
     missing: str | None = None,
 ) -> Scorecard:
@@ -39,17 +40,22 @@ def score(
     Args:
         study: a loaded study.
         profile: a profile id of the study.
-        measurements: measured metrics to merge into the matrix.
+        measurements: measured metrics to merge into the matrix; ``None`` reads them from the
+            study's run store (none if it has not been measured).
         aggregation: override the framework's ``arithmetic``/``geometric``.
         missing: override the framework's missing-data policy (``drop``/``worst``/``median``).
     """
     fw = study.framework
     prof = study.profile(profile)
+    if measurements is None:
+        from quanheng.measure.pipeline import collect
+
+        measurements = collect(study)
     matrix = assemble(study, measurements)
     gates = evaluate_gates(
         matrix.subjects,
         fw.gate_ids,
-        study.cells,
+        inherited_gate_cells(study),
         on_fail=study.spec.gate_policy,
         on_unknown=study.spec.unknown_gate,
     )
@@ -57,7 +63,7 @@ def score(
 
     cohort = np.array([g.status != "excluded" for g in gates], dtype=bool)
     weights = profile_weights(study, prof, matrix, cohort=cohort)
-    names = {s.id: s.name for s in study.subjects}
+    by_id = {s.id: s for s in study.subjects}
     return score_matrix(
         matrix,
         fw,
@@ -65,12 +71,30 @@ def score(
         weights,
         study_id=study.id,
         profile=prof.id,
-        subject_names=tuple(names[s] for s in matrix.subjects),
+        subject_names=tuple(by_id[s].name for s in matrix.subjects),
         aggregation=aggregation or fw.aggregation,
         missing=missing or fw.missing,
         gate_policy=study.spec.gate_policy,
         digests=study_digests(study),
+        groups=tuple(by_id[s].kind for s in matrix.subjects),
     )
+
+
+def inherited_gate_cells(study: Study) -> dict[tuple[str, str], Cell]:
+    """Gate evidence, where a model without its own inherits its vendor's.
+
+    Entry baselines are about the vendor (market presence, full stack, commercial base), so a
+    model passes or fails them with its vendor unless evidence about the model itself says else.
+    """
+    cells = dict(study.cells)
+    for subject in study.subjects:
+        if subject.kind != "model" or subject.vendor is None:
+            continue
+        for gate in study.framework.gate_ids:
+            vendor_cell = cells.get((subject.vendor, gate))
+            if (subject.id, gate) not in cells and vendor_cell is not None:
+                cells[(subject.id, gate)] = vendor_cell
+    return cells
 
 
 def leaf_specs(fw: Framework) -> tuple[tuple[Normalisation, ...], tuple[str, ...]]:
@@ -92,23 +116,34 @@ def score_matrix(
     missing: str,
     gate_policy: str,
     digests: dict[str, str],
+    groups: tuple[str, ...] | None = None,
 ) -> Scorecard:
-    """Score an assembled matrix: the cohort is every subject not excluded by a gate."""
+    """Score an assembled matrix.
+
+    The cohort is every subject not excluded by a gate; ``groups`` (the subjects' kinds) split it
+    into separately normalised and ranked cohorts.
+    """
     tree = fw.compiled
     cohort = np.array([g.status != "excluded" for g in gates], dtype=bool)
+    kinds = np.array(groups if groups is not None else ("",) * len(gates))
     specs, directions = leaf_specs(fw)
     normalised = np.full(matrix.values.shape, np.nan)
     scores = np.full((len(matrix.subjects), len(tree.ids)), np.nan)
     coverage = np.zeros_like(scores)
     ranks = np.zeros(len(matrix.subjects), dtype=np.int64)
-    if cohort.any():
-        normalised[cohort] = normalise_matrix(matrix.values[cohort], specs, directions)
-        sc, cov = aggregate(normalised[cohort], tree, weights, method=aggregation, missing=missing)
+    # Vendors are compared with vendors and models with models: each kind is its own cohort
+    # for the cohort-relative normalisations and its own ranking.
+    for kind in sorted(set(kinds.tolist())):
+        members = cohort & (kinds == kind)
+        if not members.any():
+            continue
+        normalised[members] = normalise_matrix(matrix.values[members], specs, directions)
+        sc, cov = aggregate(normalised[members], tree, weights, method=aggregation, missing=missing)
         # A subject with no data at all is unrankable under every policy ("worst" would
         # otherwise rank it last on invented zeros).
         sc[cov[:, -1] == 0] = np.nan
-        scores[cohort], coverage[cohort] = sc, cov
-        ranks[cohort] = rank_desc(sc[:, -1])
+        scores[members], coverage[members] = sc, cov
+        ranks[members] = rank_desc(sc[:, -1])
     node_names = tuple(
         fw.nodes[i].name if i in fw.nodes else Name(zh="总分", en="Overall") for i in tree.ids
     )

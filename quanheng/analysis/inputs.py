@@ -1,0 +1,139 @@
+"""What every analysis works on: the decision problem as plain arrays.
+
+:class:`DecisionData` is the bridge between a study and the pure-numpy analyses: the subjects
+that are ranked (gate survivors with at least some data), their raw leaf values with the
+uncertainty evidence gives them, how each leaf is normalised, the profile's resolved local
+weights, and the framework's aggregation and missing-data policy. Benchmarks build one directly
+from synthetic arrays; :func:`decision_data` builds one from a study.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+
+from quanheng._files import display_path
+from quanheng.errors import InputError
+from quanheng.framework import CompiledTree
+from quanheng.matrix import Measurement, assemble
+from quanheng.normalisation import Normalisation, Rubric
+from quanheng.scorecard import Scorecard
+from quanheng.scoring.aggregate import fill_missing
+from quanheng.scoring.engine import score
+from quanheng.scoring.normalise import normalise_matrix
+from quanheng.study import Profile, Study
+
+__all__ = ["DecisionData", "decision_data"]
+
+
+@dataclass(frozen=True, eq=False)
+class DecisionData:
+    """The decision problem of one study under one profile, as arrays.
+
+    Attributes:
+        tree: the compiled framework tree.
+        subjects: ids of the ranked subjects, in study order.
+        values: raw leaf values ``(S, L)``, NaN where there is no data.
+        low: lower ends of the evidence ranges (equal to ``values`` without a range).
+        high: upper ends.
+        spread: max − min of the analysts' values per cell (0 for a single analyst).
+        specs: each leaf's normalisation.
+        directions: each leaf's direction.
+        weights: the profile's local weights ``(N,)``.
+        aggregation: ``arithmetic`` or ``geometric``.
+        missing: ``drop``, ``worst`` or ``median``.
+        profile: the profile (for its concentration and pilots), if built from a study.
+        card: the point scorecard of the whole study, if built from one.
+    """
+
+    tree: CompiledTree
+    subjects: tuple[str, ...]
+    values: np.ndarray
+    low: np.ndarray
+    high: np.ndarray
+    spread: np.ndarray
+    specs: tuple[Normalisation, ...]
+    directions: tuple[str, ...]
+    weights: np.ndarray
+    aggregation: str = "arithmetic"
+    missing: str = "drop"
+    profile: Profile | None = None
+    card: Scorecard | None = field(default=None, repr=False)
+
+    @property
+    def rubric(self) -> np.ndarray:
+        """``(L,)`` True for rubric leaves (levels 0..5)."""
+        return np.array([isinstance(s, Rubric) for s in self.specs], dtype=bool)
+
+    @property
+    def leaf_ids(self) -> tuple[str, ...]:
+        """Leaf ids in column order."""
+        return self.tree.ids[: self.tree.n_leaves]
+
+    def normalised(self) -> np.ndarray:
+        """Normalised point scores ``(S, L)`` after the missing-data policy."""
+        norm = normalise_matrix(self.values, self.specs, self.directions)
+        return fill_missing(norm, self.missing)
+
+    def with_weights(self, weights: np.ndarray) -> DecisionData:
+        """A copy with other local weights."""
+        return replace(self, weights=np.asarray(weights, dtype=np.float64))
+
+
+def decision_data(
+    study: Study,
+    profile: str | None = None,
+    *,
+    measurements: Iterable[Measurement] = (),
+    aggregation: str | None = None,
+    missing: str | None = None,
+    kind: str | None = None,
+) -> DecisionData:
+    """The decision problem of a study under a profile: one cohort of ranked subjects.
+
+    Subjects screened out by the gates are not compared; subjects without any data cannot be
+    ranked and are left out too (the scorecard lists both). Vendors and models are separate
+    cohorts (normalised and ranked apart); ``kind`` picks one, by default the larger (vendors
+    on a tie).
+
+    Raises:
+        InputError: no subject can be ranked.
+    """
+    measurements = tuple(measurements)
+    card = score(
+        study, profile, measurements=measurements, aggregation=aggregation, missing=missing
+    )
+    matrix = assemble(study, measurements)
+    kinds = {s.id: s.kind for s in study.subjects}
+    ranked = [i for i in range(len(card.subjects)) if card.ranks[i] > 0]
+    if kind is None:
+        counts = {k: sum(kinds[card.subjects[i]] == k for i in ranked) for k in ("vendor", "model")}
+        kind = max(counts, key=lambda k: (counts[k], k == "vendor"))
+    rows = [i for i in ranked if kinds[card.subjects[i]] == kind]
+    if not rows:
+        raise InputError.single(
+            display_path(study.path / "study.yaml"),
+            None,
+            f"no subject can be ranked under profile {card.profile!r}: every one is screened "
+            "out by the gates or has no data",
+            "add evidence, or set gate_policy: flag to rank subjects that fail a gate",
+        )
+    fw = study.framework
+    specs = tuple(leaf.normalisation for leaf in fw.leaves if leaf.normalisation is not None)
+    return DecisionData(
+        tree=fw.compiled,
+        subjects=tuple(card.subjects[i] for i in rows),
+        values=matrix.values[rows],
+        low=np.where(np.isnan(matrix.low[rows]), matrix.values[rows], matrix.low[rows]),
+        high=np.where(np.isnan(matrix.high[rows]), matrix.values[rows], matrix.high[rows]),
+        spread=matrix.spread[rows],
+        specs=specs,
+        directions=tuple(leaf.direction for leaf in fw.leaves),
+        weights=np.asarray(card.weights, dtype=np.float64),
+        aggregation=card.aggregation,
+        missing=card.missing,
+        profile=study.profile(profile),
+        card=card,
+    )

@@ -1,0 +1,85 @@
+"""``quanheng recommend STUDY --profile P``: which vendor for this use case, and why."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+from rich.table import Table
+
+from quanheng.analysis import Recommendation, recommend
+from quanheng.cli._app import app, console, guarded
+from quanheng.cli.commands.analyse import check_draws
+from quanheng.errors import InputError
+from quanheng.study import load_study
+
+
+@app.command(name="recommend")
+@guarded
+def recommend_command(
+    path: Path = typer.Argument(..., help="Study directory."),
+    profile: str = typer.Option(..., "--profile", "-p", help="Profile id: the use case."),
+    top: int = typer.Option(3, "--top", help="How many picks."),
+    draws: int = typer.Option(10_000, "--draws", help="Simulation draws."),
+    seed: int = typer.Option(0, "--seed", help="Seed: same seed, same output."),
+    json_out: bool = typer.Option(False, "--json", help="Print the recommendation as JSON."),
+) -> None:
+    """Top picks with P(best), the leaves that decide between them, risks and pilots."""
+    check_draws(draws, None)
+    if top < 1:
+        raise InputError.single("--top", None, f"{top} picks", "give at least 1")
+    study = load_study(path)
+    result = recommend(study, profile, top=top, draws=draws, seed=seed)
+    if json_out:
+        typer.echo(result.to_json())
+        return
+    print_recommendation(result)
+
+
+def print_recommendation(rec: Recommendation) -> None:
+    """Picks, trade-offs, risks and pilots."""
+    console.print(f"[bold]Which vendor for {rec.profile_name}?[/]  ({rec.study}, {rec.profile})")
+    if rec.description:
+        console.print(f"[dim]{rec.description}[/]")
+    console.print(rec.headline, markup=False)
+    table = Table(title=f"Top picks ({rec.draws:,} draws, seed {rec.seed})")
+    table.add_column("#", justify="right")
+    table.add_column("subject")
+    table.add_column("score", justify="right")
+    table.add_column("90% interval", justify="right")
+    table.add_column("P(best)", justify="right")
+    table.add_column("coverage", justify="right")
+    table.add_column("strongest leaves")
+    for p in rec.picks:
+        table.add_row(
+            str(p.rank),
+            f"{p.name} ({p.subject})",
+            f"{p.score:.3f}",
+            f"{p.interval[0]:.3f}–{p.interval[1]:.3f}",
+            f"{p.p_best:.0%}",
+            "—" if p.coverage != p.coverage else f"{p.coverage:.0%}",
+            ", ".join(f"{leaf} {rec.leaf_names.get(leaf, '')}" for leaf in p.strengths),
+        )
+    console.print(table)
+    for t in rec.tradeoffs:
+        console.print(
+            f"[bold]{t.a} over {t.b}[/]: gap {t.gap:.3f}, ahead in {t.p_a_ahead:.0%} of draws"
+        )
+        for side, items in ((t.a, t.favours_a), (t.b, t.favours_b)):
+            for c in items:
+                a = "—" if c.score_a is None else f"{c.score_a:.2f}"
+                b = "—" if c.score_b is None else f"{c.score_b:.2f}"
+                console.print(
+                    f"  for {side}: {c.leaf} {rec.leaf_names.get(c.leaf, '')} "
+                    f"{c.difference:+.3f} (scores {a} vs {b}, weight {c.weight:.3f})",
+                    markup=False,
+                )
+    if rec.risks:
+        console.print("[bold]Risks[/]")
+        for r in rec.risks:
+            who = f"{r.subject}: " if r.subject else ""
+            console.print(f"  - {who}{r.message}", markup=False)
+    if rec.pilots:
+        console.print("[bold]Suggested pilots[/]")
+        for k, pilot in enumerate(rec.pilots, 1):
+            console.print(f"  {k}. {pilot}", markup=False)

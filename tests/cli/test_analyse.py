@@ -1,0 +1,179 @@
+"""``quanheng analyse`` and ``quanheng recommend`` as a user types them."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from quanheng.cli import main
+
+ROOT = Path(__file__).parent.parent.parent
+MINI = ROOT / "tests" / "data" / "mini"
+EMBEDDED = ROOT / "studies" / "cn-llm-vendors-2024"
+
+
+def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    with pytest.raises(SystemExit) as exit_info:
+        main(args)
+    out = capsys.readouterr()
+    code = exit_info.value.code
+    return (code if isinstance(code, int) else 1), out.out, out.err
+
+
+def test_analyse_prints_probabilities_pairs_and_sensitivity(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    code, out, _ = run(["analyse", str(MINI), "--draws", "2000"], capsys)
+    assert code == 0
+    assert "2,000 draws, seed 0, weights 100" in out
+    one = next(line for line in out.splitlines() if "One (s1)" in line)
+    assert "0.790" in one
+    assert "Pairs whose order is uncertain" in out or "keeps its order" in out
+    assert "Sensitivity: each weight ±20%" in out
+    assert "Smallest single-weight change" in out
+    assert "Ranks by aggregation method" in out
+    assert "Not ranked: Outsider (out) — screened out: fails market" in out
+
+
+def test_analyse_json_is_byte_identical_for_a_seed(capsys: pytest.CaptureFixture[str]) -> None:
+    args = ["analyse", str(MINI), "--draws", "3000", "--json", "--profile", "beta-heavy"]
+    _, first, _ = run([*args, "--seed", "9"], capsys)
+    _, second, _ = run([*args, "--seed", "9"], capsys)
+    _, other, _ = run([*args, "--seed", "10"], capsys)
+    assert first == second
+    assert first != other
+    data = json.loads(first)
+    assert data["format"] == "quanheng/analysis@1"
+    assert data["simulation"]["settings"]["seed"] == 9
+    assert {"simulation", "sensitivity", "methods", "agreement", "digests"} <= set(data)
+
+
+def test_analyse_weight_options(capsys: pytest.CaptureFixture[str]) -> None:
+    _, out, _ = run(["analyse", str(MINI), "--draws", "500", "--uniform-weights", "--json"], capsys)
+    assert json.loads(out)["simulation"]["settings"]["concentration"] == "uniform"
+    _, out, _ = run(
+        ["analyse", str(MINI), "--draws", "500", "--concentration", "inf", "--json"], capsys
+    )
+    assert json.loads(out)["simulation"]["settings"]["concentration"] == "inf"
+    code, _, err = run(["analyse", str(MINI), "--draws", "0"], capsys)
+    assert (
+        code == 2 and err.strip() == "--draws: 0 draws — give at least 1 (10,000 is a good default)"
+    )
+    code, _, err = run(["analyse", str(MINI), "--concentration", "-2"], capsys)
+    assert code == 2 and err.startswith("--concentration: -2 is not a Dirichlet concentration")
+
+
+def test_inconsistent_ahp_profile_is_one_line_and_exit_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "s"
+    (root / "evidence").mkdir(parents=True)
+    (root / "study.yaml").write_text(
+        "format: quanheng/study@1\n"
+        "id: s\n"
+        "title: {zh: 甲, en: S}\n"
+        "framework: cn-llm-vendor-2024\n"
+        "subjects: [{id: v, name: {zh: 甲, en: V}}]\n"
+        "profiles:\n"
+        "  - id: cyclic\n"
+        "    name: {zh: 循环, en: Cyclic}\n"
+        "    ahp:\n"
+        "      overall: [[P, S, 3], [S, E, 3], [E, P, 3]]\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(["analyse", str(root), "--profile", "cyclic"], capsys)
+    assert code == 2 and out == ""
+    (line,) = err.strip().splitlines()
+    assert line.startswith(f"{root / 'study.yaml'}:10: profile 'cyclic', AHP under 'overall'")
+    assert "most inconsistent is 'E' vs 'P', judged 3" in line
+    assert "revise 'E' vs 'P' towards 1/1" in line
+
+
+def test_recommend_answers_differ_by_use_case(capsys: pytest.CaptureFixture[str]) -> None:
+    code, service, _ = run(
+        ["recommend", str(EMBEDDED), "--profile", "customer-service", "--draws", "1000"], capsys
+    )
+    assert code == 0
+    _, code_assist, _ = run(
+        ["recommend", str(EMBEDDED), "--profile", "code-assistant", "--draws", "1000"], capsys
+    )
+    for out in (service, code_assist):
+        assert "Top picks" in out and "Risks" in out and "Suggested pilots" in out
+        assert " over " in out and "for baidu:" in out
+    assert "FAQ answering" in service and "FAQ answering" not in code_assist
+    assert "Code completion" in code_assist
+    tradeoffs = [
+        [line for line in out.splitlines() if line.strip().startswith("for ")]
+        for out in (service, code_assist)
+    ]
+    assert tradeoffs[0] != tradeoffs[1]
+
+
+def test_recommend_json_and_required_profile(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = run(
+        [
+            "recommend",
+            str(MINI),
+            "--profile",
+            "beta-heavy",
+            "--top",
+            "2",
+            "--json",
+            "--draws",
+            "500",
+        ],
+        capsys,
+    )
+    assert code == 0
+    data = json.loads(out)
+    assert [p["subject"] for p in data["picks"]] == ["s1", "s2"]
+    assert data["pilots"] == ["try beta things"]
+    code, _, _ = run(["recommend", str(MINI)], capsys)
+    assert code == 2  # --profile is required (typer's usage error)
+    code, _, err = run(["recommend", str(MINI), "--profile", "nope"], capsys)
+    assert code == 2 and "profile 'nope' is not defined" in err
+
+
+def test_recommend_on_a_copied_study_with_two_profiles(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    with (root / "study.yaml").open("a", encoding="utf-8") as fh:
+        fh.write(
+            "  - id: alpha-heavy\n"
+            "    name: {zh: 重甲, en: Alpha heavy}\n"
+            "    pilots: [try alpha things]\n"
+            "    ahp: {overall: [[A, B, 9]], A1: [[A1.1, A1.2, 9]]}\n"
+            "    concentration: 1000\n"
+        )
+    _, beta, _ = run(
+        ["recommend", str(root), "-p", "beta-heavy", "--json", "--draws", "500"], capsys
+    )
+    _, alpha, _ = run(
+        ["recommend", str(root), "-p", "alpha-heavy", "--json", "--draws", "500"], capsys
+    )
+    b, a = json.loads(beta), json.loads(alpha)
+    assert b["picks"][0]["subject"] == "s1"
+    assert a["picks"][0]["subject"] == "s3"  # the biggest count wins when A1.1 dominates
+    assert a["tradeoffs"][0]["favours_a"][0]["leaf"] == "A1.1"
+    assert a["pilots"] == ["try alpha things"]
+
+
+def test_a_study_with_nobody_to_rank_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = tmp_path / "mini"
+    shutil.copytree(MINI, root)
+    facts = root / "evidence" / "facts.yaml"
+    facts.write_text(facts.read_text().replace("value: true", "value: false"))
+    code, _, err = run(["analyse", str(root)], capsys)
+    assert code == 2
+    assert err.strip().endswith(
+        "no subject can be ranked under profile 'default': every one is screened out by the "
+        "gates or has no data — add evidence, or set gate_policy: flag to rank subjects that "
+        "fail a gate"
+    )
