@@ -24,7 +24,8 @@ $(LOCAL_STAMP): $(STAMP) scripts/install_local_model.sh scripts/build_llama_whee
 	@rm -f $(VENV)/.quanheng-local-model-*
 	@touch $@
 
-$(STAMP): pyproject.toml Makefile
+$(STAMP): pyproject.toml Makefile scripts/install_system_deps.sh
+	bash scripts/install_system_deps.sh
 	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install -q --disable-pip-version-check -e '.[dev]'

@@ -37,6 +37,9 @@ def write_outputs(study: Study, card: Scorecard, out: Path) -> list[Path]:
     paths[0].write_text(card.to_json() + "\n", encoding="utf-8")
     card.to_frame().to_csv(paths[1], encoding="utf-8")
     paths[2].write_text(summary_markdown(study, card), encoding="utf-8")
+    from quanheng.report.api import report_scorecard  # charts and PDF: heavy, import when used
+
+    paths += [p for p in report_scorecard(study, card, out) if p.suffix in (".html", ".pdf", ".md")]
     return paths
 
 

@@ -1,5 +1,29 @@
 """One module per command; importing this package registers them all."""
 
-from quanheng.cli.commands import demo, frameworks, schema, score, show, validate
+from quanheng.cli.commands import (
+    analyse,
+    demo,
+    frameworks,
+    measure,
+    recommend,
+    report,
+    runs,
+    schema,
+    score,
+    show,
+    validate,
+)
 
-__all__ = ["demo", "frameworks", "schema", "score", "show", "validate"]
+__all__ = [
+    "analyse",
+    "demo",
+    "frameworks",
+    "measure",
+    "recommend",
+    "report",
+    "runs",
+    "schema",
+    "score",
+    "show",
+    "validate",
+]

@@ -1,0 +1,51 @@
+"""One call from a study directory to the written report: what the CLI and the demo use."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from quanheng.report.content import analysis_for_report, build_report
+from quanheng.report.i18n import LANGS
+from quanheng.report.render import FORMATS, write_report
+from quanheng.scorecard import Scorecard
+from quanheng.scoring.engine import score
+from quanheng.study import Study, load_study
+
+__all__ = ["report_scorecard", "report_study"]
+
+
+def report_scorecard(
+    study: Study,
+    card: Scorecard,
+    out: Path,
+    *,
+    langs: Sequence[str] = LANGS,
+    formats: Sequence[str] = FORMATS,
+    draws: int = 10_000,
+    seed: int = 0,
+) -> list[Path]:
+    """Analyse (``draws`` > 0) and write the report of a scored study; return the files."""
+    analysis = None
+    if draws > 0:
+        from quanheng.analysis import analyse
+
+        analysis = analysis_for_report(analyse(study, card.profile, draws=draws, seed=seed), card)
+    data = build_report(study, card, analysis)
+    return write_report(data, out, langs=langs, formats=formats)
+
+
+def report_study(
+    path: str | Path,
+    out: Path,
+    *,
+    profile: str | None = None,
+    langs: Sequence[str] = LANGS,
+    formats: Sequence[str] = FORMATS,
+    draws: int = 10_000,
+    seed: int = 0,
+) -> list[Path]:
+    """Load, score, analyse and report a study directory."""
+    study = load_study(path)
+    card = score(study, profile)
+    return report_scorecard(study, card, out, langs=langs, formats=formats, draws=draws, seed=seed)

@@ -1,0 +1,552 @@
+"""What a report says, assembled once from a study and its scorecard, in both languages.
+
+:func:`build_report` turns a :class:`~quanheng.scorecard.Scorecard` (and, when one was run, a
+simulation's result as :class:`ReportAnalysis`) into :class:`ReportData`: plain frozen records
+that keep names bilingual (:class:`~quanheng.text.Name`) and numbers unformatted. Charts and
+renderers read only this, so the Chinese and the English report are built from the very same
+numbers and differ in words alone.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+import warnings
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from pydantic import BaseModel, ConfigDict
+
+from quanheng.evidence import EvidenceRecord
+from quanheng.framework import Framework, Node
+from quanheng.matrix import IndicatorMatrix, assemble
+from quanheng.normalisation import Fixed, LogMinMax, MinMax, Normalisation, Rubric, Target
+from quanheng.scorecard import Scorecard
+from quanheng.study import Profile, Study
+from quanheng.text import Name, Text
+
+__all__ = [
+    "EvidenceEntry",
+    "GateView",
+    "LeafEffect",
+    "MeasuredView",
+    "ReportAnalysis",
+    "ReportData",
+    "SubjectView",
+    "TornadoBar",
+    "TreeRow",
+    "analysis_for_report",
+    "build_report",
+]
+
+if TYPE_CHECKING:
+    from quanheng.analysis import Analysis
+
+TOP_EFFECTS = 3
+"""How many strengths and weaknesses a subject page lists."""
+
+
+# --------------------------------------------------------------------------- simulation input
+
+
+class TornadoBar(BaseModel):
+    """One parameter of a sensitivity analysis: the target's score at either end of its range."""
+
+    model_config = ConfigDict(frozen=True)
+
+    parameter: str
+    label: Name
+    low: float
+    high: float
+
+
+class ReportAnalysis(BaseModel):
+    """What the report shows from a simulation (SMAA / Monte Carlo) and a sensitivity analysis.
+
+    The report does not run simulations; it takes their results in this shape, so a report can
+    be written with or without them and the simulation's own types can evolve separately.
+
+    Attributes:
+        draws: number of simulation draws.
+        seed: the random seed, for reproduction.
+        intervals: subject → node id → (low, high), the 90% interval of the node's score.
+        p_best: subject → probability of ranking first.
+        rank_acceptability: subject → probability of each rank 1..n.
+        tornado_target: what the tornado bars move (e.g. the leader's overall score).
+        tornado_base: the target's value at the base case.
+        tornado: the parameters, most influential first or in any order.
+        digest: content hash of the simulation result, for the method appendix.
+        settings: other settings worth stating (distribution of weights, etc.), as text.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    draws: int
+    seed: int | None = None
+    level: float = 0.90
+    intervals: dict[str, dict[str, tuple[float, float]]] = {}
+    p_best: dict[str, float] = {}
+    rank_acceptability: dict[str, tuple[float, ...]] = {}
+    tornado_target: Name | None = None
+    tornado_base: float | None = None
+    tornado: tuple[TornadoBar, ...] = ()
+    digest: str | None = None
+    settings: dict[str, str] = {}
+
+    def interval(self, subject: str, node: str) -> tuple[float, float] | None:
+        """The 90% interval of one node's score for one subject, if simulated."""
+        return self.intervals.get(subject, {}).get(node)
+
+
+def analysis_for_report(analysis: Analysis, card: Scorecard) -> ReportAnalysis:
+    """The report's view of a :class:`quanheng.analysis.Analysis` of the same study and profile.
+
+    The simulation gives 90% intervals of the overall score (dimension intervals, when a future
+    simulation reports them per node, go in the same ``intervals`` map), rank acceptability and
+    P(best); the tornado shows how the point leader's overall score moves when each node's
+    weight goes to either end of the sensitivity range.
+    """
+    sim = analysis.simulation
+    sens = analysis.sensitivity
+    intervals = {
+        s: {"overall": (float(sim.q05[i]), float(sim.q95[i]))}
+        for i, s in enumerate(sim.subjects)
+        if not (math.isnan(sim.q05[i]) or math.isnan(sim.q95[i]))
+    }
+    p_best = {s: float(sim.rank_acceptability[i, 0]) for i, s in enumerate(sim.subjects)}
+    ranks = {
+        s: tuple(float(x) for x in sim.rank_acceptability[i]) for i, s in enumerate(sim.subjects)
+    }
+    bars: list[TornadoBar] = []
+    target: Name | None = None
+    base: float | None = None
+    if sens.tornado and sens.subjects:
+        order = sim.order()
+        leader = sim.subjects[order[0]] if order else sens.subjects[0]
+        k = sens.subjects.index(leader) if leader in sens.subjects else 0
+        name = card.subject_names[card.subjects.index(sens.subjects[k])]
+        target = Name(zh=f"{name.zh} 总分", en=f"{name.en}'s overall score")
+        base = float(sens.base[k])
+        for row in sens.tornado:
+            node = card.node_names[card.node_ids.index(row.node)]
+            span = f"{row.low_weight:.2f}–{row.high_weight:.2f}"
+            bars.append(
+                TornadoBar(
+                    parameter=row.node,
+                    label=Name(
+                        zh=f"{row.node} {node.zh} 权重 {span}",
+                        en=f"{row.node} {node.en} weight {span}",
+                    ),
+                    low=float(row.score_low[k]),
+                    high=float(row.score_high[k]),
+                )
+            )
+    settings = {
+        "concentration": str(sim.concentration),
+        "value model": sim.value_model,
+        "uncertain cells": str(sim.uncertain_cells),
+        "sensitivity delta": f"{sens.delta:g}",
+    }
+    digest = hashlib.sha256(analysis.to_json().encode("utf-8")).hexdigest()[:16]
+    return ReportAnalysis(
+        draws=sim.draws,
+        seed=sim.seed,
+        intervals=intervals,
+        p_best=p_best,
+        rank_acceptability=ranks,
+        tornado_target=target,
+        tornado_base=base,
+        tornado=tuple(bars),
+        digest=digest,
+        settings=settings,
+    )
+
+
+# --------------------------------------------------------------------------- report records
+
+
+@dataclass(frozen=True)
+class LeafEffect:
+    """How far one leaf lifts or sinks a subject relative to the cohort."""
+
+    leaf: str
+    name: Name
+    raw: float
+    unit: str | None
+    normalised: float
+    cohort_mean: float
+    effect: float
+
+
+@dataclass(frozen=True)
+class GateView:
+    """One gate's outcome for one subject, with the evidence that decided it."""
+
+    gate: str
+    name: Name
+    status: str
+    anchors: tuple[str, ...]
+    records: tuple[EvidenceRecord, ...]
+
+
+@dataclass(frozen=True)
+class MeasuredView:
+    """A measured leaf's raw value and interval for one subject."""
+
+    leaf: str
+    name: Name
+    value: float
+    low: float
+    high: float
+    unit: str | None
+    normalised: float
+    origin: str
+
+
+@dataclass(frozen=True)
+class SubjectView:
+    """Everything the report says about one subject."""
+
+    id: str
+    name: Name
+    description: Text | None
+    status: str
+    reason: str
+    rank: int | None
+    overall: float
+    coverage: float
+    scores: dict[str, float]
+    intervals: dict[str, tuple[float, float]]
+    p_best: float | None
+    strengths: tuple[LeafEffect, ...]
+    weaknesses: tuple[LeafEffect, ...]
+    gates: tuple[GateView, ...]
+    measured: tuple[MeasuredView, ...]
+
+    @property
+    def in_cohort(self) -> bool:
+        """Scored and shown in charts (not screened out)."""
+        return self.status != "excluded"
+
+
+@dataclass(frozen=True)
+class EvidenceEntry:
+    """One record in the evidence appendix, with the anchor other sections link to."""
+
+    anchor: str
+    subject: str
+    subject_name: Name
+    indicator: str
+    indicator_name: Name
+    record: EvidenceRecord
+
+
+@dataclass(frozen=True)
+class TreeRow:
+    """One node of the framework tree in the method appendix."""
+
+    id: str
+    name: Name
+    depth: int
+    kind: str | None
+    direction: str | None
+    unit: str | None
+    weight: float
+    global_weight: float
+    normalisation: str | None
+    cohort_relative: bool
+
+
+@dataclass(frozen=True)
+class ReportData:
+    """A report's content: language-neutral, numbers unformatted, built by :func:`build_report`."""
+
+    study_id: str
+    title: Name
+    description: Text | None
+    framework: Framework
+    profile: Profile
+    card: Scorecard
+    analysis: ReportAnalysis | None
+    axes: tuple[str, str, str | None]
+    gate_names: dict[str, Name]
+    subjects: tuple[SubjectView, ...]
+    evidence: tuple[EvidenceEntry, ...]
+    tree: tuple[TreeRow, ...]
+    consistency: dict[str, float]
+    digests: dict[str, str]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def cohort(self) -> tuple[SubjectView, ...]:
+        """Subjects that were scored (ranked or flagged), in rank order."""
+        return tuple(s for s in self.subjects if s.in_cohort)
+
+    @property
+    def excluded(self) -> tuple[SubjectView, ...]:
+        """Subjects screened out by a gate."""
+        return tuple(s for s in self.subjects if not s.in_cohort)
+
+    def node_name(self, node_id: str) -> Name:
+        """A node's bilingual name (the root is "overall")."""
+        return self.card.node_names[self.card.node_ids.index(node_id)]
+
+
+# --------------------------------------------------------------------------- building
+
+
+def build_report(
+    study: Study,
+    card: Scorecard,
+    analysis: ReportAnalysis | None = None,
+    *,
+    matrix: IndicatorMatrix | None = None,
+    consistency: Mapping[str, float] | None = None,
+) -> ReportData:
+    """Assemble everything a report shows.
+
+    Args:
+        study: the study the scorecard was computed from (names, evidence, framework).
+        card: the scorecard of one profile.
+        analysis: simulation and sensitivity results, if any were run.
+        matrix: the indicator matrix the card was scored from, when measurements were merged
+            into it; default: the study's evidence alone.
+        consistency: AHP consistency ratios by node id, when the profile's weights were elicited
+            by pairwise judgements.
+    """
+    fw = study.framework
+    matrix = matrix if matrix is not None else assemble(study)
+    leaves = {leaf.id: leaf for leaf in fw.leaves}
+    gate_names = {g.id: g.name for g in fw.gates}
+    landscape = fw.landscape
+    dims = card.dimensions
+    axes: tuple[str, str, str | None] = (
+        (landscape.x, landscape.y, landscape.size)
+        if landscape is not None
+        else (dims[0], dims[1 % len(dims)], dims[2] if len(dims) > 2 else None)
+    )
+
+    evidence, anchors = _evidence(study, card, fw)
+    effects = _effects(card)
+    names = {s.id: s for s in study.subjects}
+    subjects: list[SubjectView] = []
+    for i in card.order():
+        sid = card.subjects[i]
+        gates = card.gates[i]
+        in_cohort = gates.status != "excluded"
+        strengths, weaknesses = effects.get(i, ((), ()))
+        subjects.append(
+            SubjectView(
+                id=sid,
+                name=card.subject_names[i],
+                description=names[sid].description if sid in names else None,
+                status=gates.status,
+                reason=gates.reason,
+                rank=int(card.ranks[i]) if card.ranks[i] > 0 else None,
+                overall=float(card.overall[i]),
+                coverage=float(card.coverage[i, -1]) if in_cohort else math.nan,
+                scores={n: float(card.scores[i, k]) for k, n in enumerate(card.node_ids)},
+                intervals=dict(analysis.intervals.get(sid, {})) if analysis else {},
+                p_best=analysis.p_best.get(sid) if analysis else None,
+                strengths=tuple(
+                    _leaf_effect(card, leaves, i, j, mean, eff) for j, mean, eff in strengths
+                ),
+                weaknesses=tuple(
+                    _leaf_effect(card, leaves, i, j, mean, eff) for j, mean, eff in weaknesses
+                ),
+                gates=tuple(
+                    GateView(
+                        gate=r.gate,
+                        name=gate_names.get(r.gate, Name(zh=r.gate, en=r.gate)),
+                        status=r.status,
+                        anchors=anchors.get((sid, r.gate), ()),
+                        records=r.records,
+                    )
+                    for r in gates.results
+                ),
+                measured=_measured(card, matrix, leaves, i),
+            )
+        )
+    digests = dict(card.digests)
+    digests["scorecard"] = hashlib.sha256(card.to_json().encode("utf-8")).hexdigest()[:16]
+    if analysis is not None:
+        digests["analysis"] = analysis.digest or _analysis_digest(analysis)
+    return ReportData(
+        study_id=study.id,
+        title=study.spec.title,
+        description=study.spec.description,
+        framework=fw,
+        profile=study.profile(card.profile),
+        card=card,
+        analysis=analysis,
+        axes=axes,
+        gate_names=gate_names,
+        subjects=tuple(subjects),
+        evidence=evidence,
+        tree=_tree(card, fw),
+        consistency=dict(consistency or {}),
+        digests=digests,
+    )
+
+
+def _analysis_digest(analysis: ReportAnalysis) -> str:
+    text = analysis.model_dump_json()
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _effects(
+    card: Scorecard,
+) -> dict[int, tuple[list[tuple[int, float, float]], list[tuple[int, float, float]]]]:
+    """Per cohort subject: (leaf, cohort mean, effect) of its top strengths and weaknesses.
+
+    The effect of a leaf is (subject's normalised score − cohort mean) × the leaf's global
+    weight: how many points of the overall score the leaf adds or removes against an average
+    member of the cohort. Missing cells have no effect rather than a negative one.
+    """
+    norm = card.normalised
+    cohort = np.array([g.status != "excluded" for g in card.gates], dtype=bool)
+    if not cohort.any():
+        return {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN leaves: mean is NaN
+        means = np.nanmean(norm[cohort], axis=0)
+    effect = (norm - means) * card.global_weights[: card.n_leaves]
+    out: dict[int, tuple[list[tuple[int, float, float]], list[tuple[int, float, float]]]] = {}
+    for i in np.flatnonzero(cohort):
+        row = effect[i]
+        valid = [j for j in range(card.n_leaves) if not math.isnan(row[j])]
+        ups = sorted((j for j in valid if row[j] > 1e-12), key=lambda j: (-row[j], j))
+        downs = sorted((j for j in valid if row[j] < -1e-12), key=lambda j: (row[j], j))
+        out[int(i)] = (
+            [(j, float(means[j]), float(row[j])) for j in ups[:TOP_EFFECTS]],
+            [(j, float(means[j]), float(row[j])) for j in downs[:TOP_EFFECTS]],
+        )
+    return out
+
+
+def _leaf_effect(
+    card: Scorecard, leaves: dict[str, Node], i: int, j: int, mean: float, effect: float
+) -> LeafEffect:
+    leaf_id = card.node_ids[j]
+    return LeafEffect(
+        leaf=leaf_id,
+        name=card.node_names[j],
+        raw=float(card.raw[i, j]),
+        unit=leaves[leaf_id].unit if leaf_id in leaves else None,
+        normalised=float(card.normalised[i, j]),
+        cohort_mean=mean,
+        effect=effect,
+    )
+
+
+def _measured(
+    card: Scorecard, matrix: IndicatorMatrix, leaves: dict[str, Node], i: int
+) -> tuple[MeasuredView, ...]:
+    sid = card.subjects[i]
+    row = matrix.subjects.index(sid) if sid in matrix.subjects else None
+    out: list[MeasuredView] = []
+    if row is None:
+        return ()
+    for j, leaf_id in enumerate(card.node_ids[: card.n_leaves]):
+        leaf = leaves.get(leaf_id)
+        if leaf is None or leaf.kind != "measured" or math.isnan(card.raw[i, j]):
+            continue
+        col = matrix.leaves.index(leaf_id)
+        out.append(
+            MeasuredView(
+                leaf=leaf_id,
+                name=card.node_names[j],
+                value=float(card.raw[i, j]),
+                low=float(matrix.low[row, col]),
+                high=float(matrix.high[row, col]),
+                unit=leaf.unit,
+                normalised=float(card.normalised[i, j]),
+                origin=matrix.origin.get((sid, leaf_id), "evidence"),
+            )
+        )
+    return tuple(out)
+
+
+_ANCHOR_SAFE = re.compile(r"[^A-Za-z0-9_-]")
+
+
+def _evidence(
+    study: Study, card: Scorecard, fw: Framework
+) -> tuple[tuple[EvidenceEntry, ...], dict[tuple[str, str], tuple[str, ...]]]:
+    """Every record behind a number or a gate, ordered by subject (rank order) then indicator."""
+    indicators: list[tuple[str, Name]] = [(g.id, g.name) for g in fw.gates]
+    indicators += [(leaf.id, leaf.name) for leaf in fw.leaves]
+    cells = study.cells
+    entries: list[EvidenceEntry] = []
+    anchors: dict[tuple[str, str], tuple[str, ...]] = {}
+    for i in card.order():
+        sid = card.subjects[i]
+        for ind, ind_name in indicators:
+            cell = cells.get((sid, ind))
+            if cell is None:
+                continue
+            base = _ANCHOR_SAFE.sub("_", f"ev-{sid}-{ind}")
+            here: list[str] = []
+            for k, rec in enumerate(cell.records, start=1):
+                anchor = f"{base}-{k}"
+                here.append(anchor)
+                entries.append(
+                    EvidenceEntry(
+                        anchor=anchor,
+                        subject=sid,
+                        subject_name=card.subject_names[i],
+                        indicator=ind,
+                        indicator_name=ind_name,
+                        record=rec,
+                    )
+                )
+            anchors[(sid, ind)] = tuple(here)
+    return tuple(entries), anchors
+
+
+def describe_normalisation(spec: Normalisation | None, direction: str | None) -> str | None:
+    """A short, language-neutral formula for a leaf's normalisation."""
+    if spec is None:
+        return None
+    text: str
+    if isinstance(spec, MinMax):
+        text = "minmax (cohort)"
+    elif isinstance(spec, LogMinMax):
+        text = "log10 minmax (cohort)" + (f", offset {spec.offset:g}" if spec.offset else "")
+    elif isinstance(spec, Fixed):
+        text = f"fixed [{spec.min:g}, {spec.max:g}]"
+    elif isinstance(spec, Rubric):
+        text = "rubric 0–5 → level/5"
+    elif isinstance(spec, Target):
+        text = f"target {spec.target:g} ± {spec.width:g}"
+    else:  # pragma: no cover - the union is closed
+        text = str(spec)
+    if direction == "lower" and not isinstance(spec, Rubric | Target):
+        text += ", 1 − x"
+    return text
+
+
+def _tree(card: Scorecard, fw: Framework) -> tuple[TreeRow, ...]:
+    index = {n: k for k, n in enumerate(card.node_ids)}
+    rows: list[TreeRow] = []
+    for depth, node in fw.walk():
+        k = index[node.id]
+        spec = node.normalisation
+        rows.append(
+            TreeRow(
+                id=node.id,
+                name=node.name,
+                depth=depth,
+                kind=node.kind,
+                direction=node.direction if node.is_leaf else None,
+                unit=node.unit,
+                weight=float(card.weights[k]),
+                global_weight=float(card.global_weights[k]),
+                normalisation=describe_normalisation(spec, node.direction),
+                cohort_relative=bool(spec is not None and spec.cohort_relative),
+            )
+        )
+    return tuple(rows)

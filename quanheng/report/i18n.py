@@ -1,0 +1,225 @@
+"""The report's own words in Chinese and English.
+
+Names of subjects, indicators, gates and profiles come from the framework and the study; only
+the report's fixed phrases (headings, column titles, notes) live here, so both languages are
+built from one table and a missing translation is a ``KeyError`` caught by the tests, not a
+silently English page in the Chinese report.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Final
+
+from quanheng.text import Lang
+
+__all__ = ["LANGS", "STRINGS", "fmt_interval", "fmt_pct", "fmt_score", "t"]
+
+LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
+
+STRINGS: Final[dict[str, tuple[str, str]]] = {
+    # key: (zh, en)
+    "report": ("评估报告", "Evaluation report"),
+    "contents": ("目录", "Contents"),
+    "framework": ("评价框架", "Framework"),
+    "profile": ("权重方案", "Profile"),
+    "study": ("研究", "Study"),
+    "landscape": ("竞争力格局", "Competitive landscape"),
+    "landscape_note": (
+        "横轴、纵轴与气泡大小为框架指定的维度得分；参考线为入围厂商的中位数；"
+        "误差线为模拟得到的 90% 区间。",
+        "Axes and bubble size are the dimension scores the framework names; guide lines mark the "
+        "cohort median; error bars are the simulated 90% intervals.",
+    ),
+    "landscape_no_uncertainty": (
+        "未提供模拟结果，图中不显示不确定性。",
+        "No simulation result was given, so the chart shows no uncertainty.",
+    ),
+    "quad_tr": ("领导者", "Leaders"),
+    "quad_tl": ("挑战者", "Challengers"),
+    "quad_br": ("远见者", "Visionaries"),
+    "quad_bl": ("特定领域者", "Niche players"),
+    "bubble": ("气泡大小", "Bubble size"),
+    "screened_out": ("未通过入围基线", "Screened out by the gates"),
+    "screened_none": ("无", "None"),
+    "fails": ("未通过", "fails"),
+    "ranking": ("排名", "Ranking"),
+    "rank": ("名次", "Rank"),
+    "subject": ("对象", "Subject"),
+    "overall": ("总分", "Overall"),
+    "interval90": ("90% 区间", "90% interval"),
+    "p_best": ("最优概率", "P(best)"),
+    "coverage": ("覆盖率", "Coverage"),
+    "status": ("状态", "Status"),
+    "status_ranked": ("参与排名", "ranked"),
+    "status_flagged": ("有标记", "flagged"),
+    "status_excluded": ("已排除", "excluded"),
+    "ranking_note": (
+        "覆盖率为有证据支撑的权重占比；缺失数据不计为零分，按框架的缺失数据策略处理。",
+        "Coverage is the share of weight backed by evidence; missing data never counts as zero "
+        "but follows the framework's missing-data policy.",
+    ),
+    "cohort_note": (
+        "{n}/{total} 个二级指标按入围对象相对归一化，其得分取决于参与比较的对象。",
+        "{n} of {total} leaves are normalised relative to the cohort, so their scores depend on "
+        "who is compared.",
+    ),
+    "charts": ("图表", "Charts"),
+    "radar": ("一级指标雷达图", "First-level indicators (radar)"),
+    "radar_cohort": ("入围中位数", "Cohort median"),
+    "heatmap": ("二级指标热力图", "Heatmap of all leaves"),
+    "heatmap_note": (
+        "斜线灰格表示无数据（缺失），不是低分。",
+        "Hatched grey cells have no data (missing); they are not low scores.",
+    ),
+    "missing": ("缺失", "missing"),
+    "score": ("得分", "Score"),
+    "rank_prob": ("名次概率", "Rank probabilities"),
+    "rank_prob_note": (
+        "每行为该对象在模拟中取得各名次的概率。",
+        "Each row shows how often the subject took each rank in the simulation.",
+    ),
+    "rank_k": ("第 {k} 名", "rank {k}"),
+    "probability": ("概率", "Probability"),
+    "tornado": ("敏感性分析（龙卷风图）", "Sensitivity (tornado)"),
+    "tornado_note": (
+        "条形为参数在其区间两端取值时目标得分的变化。",
+        "Bars show how the target score moves when each parameter goes to either end of its range.",
+    ),
+    "tornado_low": ("取低值", "low"),
+    "tornado_high": ("取高值", "high"),
+    "change": ("得分变化", "Change in score"),
+    "no_analysis": (
+        "未提供模拟结果：名次概率、90% 区间与敏感性分析从略（运行 quanheng analyse）。",
+        "No simulation result was given: rank probabilities, 90% intervals and sensitivity are "
+        "left out (run quanheng analyse).",
+    ),
+    "subjects": ("逐个对象", "Subjects"),
+    "strengths": ("优势", "Strengths"),
+    "weaknesses": ("短板", "Weaknesses"),
+    "sw_note": (
+        "相对入围对象均值、按全局权重计的贡献最大（最小）的二级指标。",
+        "Leaves that lift (sink) the subject most relative to the cohort mean, weighted by "
+        "global weight.",
+    ),
+    "indicator": ("指标", "Indicator"),
+    "value": ("数值", "Value"),
+    "normalised": ("归一化", "Normalised"),
+    "vs_cohort": ("相对均值", "vs cohort"),
+    "contribution": ("加权贡献", "Weighted effect"),
+    "gates": ("入围基线", "Gates"),
+    "gate": ("基线", "Gate"),
+    "gate_pass": ("通过", "pass"),
+    "gate_fail": ("未通过", "fail"),
+    "gate_unknown": ("无证据", "unknown"),
+    "gate_disputed": ("有争议", "disputed"),
+    "evidence": ("证据", "Evidence"),
+    "measured": ("实测结果", "Measured results"),
+    "measured_none": ("无实测结果。", "No measured results."),
+    "none": ("无", "none"),
+    "dimension_scores": ("维度得分", "Dimension scores"),
+    "evidence_appendix": ("附录一：证据", "Appendix A: Evidence"),
+    "evidence_note": (
+        "报告中每个数字背后的全部证据记录，按对象与指标排列。",
+        "Every record behind a number in this report, by subject and indicator.",
+    ),
+    "source": ("来源", "Source"),
+    "date": ("日期", "Date"),
+    "publisher": ("发布方", "Publisher"),
+    "quote": ("原文引述", "Quote"),
+    "analyst": ("分析师", "Analyst"),
+    "note": ("备注", "Note"),
+    "ref": ("位置", "Location"),
+    "digest": ("内容哈希", "Digest"),
+    "range": ("区间", "Range"),
+    "method_appendix": ("附录二：方法", "Appendix B: Method"),
+    "tree": ("指标体系与权重", "Indicator tree and weights"),
+    "id": ("编号", "Id"),
+    "name": ("名称", "Name"),
+    "kind": ("类型", "Kind"),
+    "kind_measured": ("实测", "measured"),
+    "kind_fact": ("事实", "fact"),
+    "kind_rubric": ("评级", "rubric"),
+    "direction": ("方向", "Direction"),
+    "dir_higher": ("越高越好", "higher is better"),
+    "dir_lower": ("越低越好", "lower is better"),
+    "weight": ("本级权重", "Local weight"),
+    "global_weight": ("全局权重", "Global weight"),
+    "normalisation": ("归一化", "Normalisation"),
+    "profile_weights": ("权重方案的调整", "Weights the profile changes"),
+    "profile_none": ("使用框架自身的权重。", "Uses the framework's own weights."),
+    "pilots": ("建议试点", "Suggested pilots"),
+    "missing_policy": ("缺失数据策略", "Missing-data policy"),
+    "missing_drop": (
+        "缺失的二级指标对该对象不计入，其同级指标权重按比例放大；覆盖率随之降低。",
+        "A missing leaf is dropped for that subject and its siblings' weights are rescaled; "
+        "coverage drops accordingly.",
+    ),
+    "missing_worst": (
+        "缺失值按入围对象中的最差值计。",
+        "A missing value counts as the cohort's worst value.",
+    ),
+    "missing_median": (
+        "缺失值按入围对象的中位数计。",
+        "A missing value counts as the cohort's median.",
+    ),
+    "aggregation": ("聚合方式", "Aggregation"),
+    "agg_arithmetic": ("加权算术平均", "weighted arithmetic mean"),
+    "agg_geometric": ("加权几何平均", "weighted geometric mean"),
+    "gate_policy": ("基线策略", "Gate policy"),
+    "gate_policy_exclude": (
+        "未通过基线的对象不参与排名。",
+        "Subjects that fail a gate are excluded from the ranking.",
+    ),
+    "gate_policy_flag": (
+        "未通过基线的对象参与排名但加以标记。",
+        "Subjects that fail a gate are ranked with a flag.",
+    ),
+    "consistency": ("一致性比率", "Consistency ratios"),
+    "consistency_none": (
+        "本权重方案直接给定权重，没有两两比较判断，因此不适用一致性比率。",
+        "This profile sets its weights directly, with no pairwise judgements, so no consistency "
+        "ratio applies.",
+    ),
+    "provenance": ("方法来源", "Provenance"),
+    "from_source": ("出自来源", "From the source"),
+    "reconstructed": ("本项目重构", "Reconstructed"),
+    "simulation": ("模拟设置", "Simulation"),
+    "hashes": ("内容哈希（复现用）", "Content hashes (for reproduction)"),
+    "hashes_note": (
+        "以下 SHA-256 前缀可核对本报告所用的框架、证据与运行数据。",
+        "These SHA-256 prefixes identify the framework, evidence and run data this report used.",
+    ),
+    "reproduce": ("复现命令", "Reproduce with"),
+    "cohort_mean": ("入围均值", "cohort mean"),
+    "page": ("第 {n} 页", "page {n}"),
+}
+
+_INDEX: Final[dict[Lang, int]] = {"zh": 0, "en": 1}
+
+
+def t(key: str, lang: Lang, **fields: object) -> str:
+    """The phrase ``key`` in ``lang``, with ``{fields}`` filled in."""
+    text = STRINGS[key][_INDEX[lang]]
+    return text.format(**fields) if fields else text
+
+
+def fmt_score(x: float | None, digits: int = 3) -> str:
+    """A score with fixed digits; missing is an em dash, never zero."""
+    if x is None or math.isnan(x):
+        return "—"
+    return f"{x:.{digits}f}"
+
+
+def fmt_pct(x: float | None, digits: int = 0) -> str:
+    """A share as a percentage; missing is an em dash."""
+    if x is None or math.isnan(x):
+        return "—"
+    return f"{x:.{digits}%}"
+
+
+def fmt_interval(low: float | None, high: float | None, digits: int = 3) -> str:
+    """``[low, high]``, or an em dash when either end is unknown."""
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return "—"
+    return f"[{low:.{digits}f}, {high:.{digits}f}]"

@@ -1,0 +1,101 @@
+"""Each chart from a known scorecard: the right subjects at the right coordinates."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from quanheng.report import ReportData
+from quanheng.report import charts as ch
+
+
+def test_landscape_places_each_subject_at_its_dimension_scores(mini_data: ReportData) -> None:
+    chart = ch.landscape_chart(mini_data, "en")
+    card = mini_data.card
+    data = chart.data
+    assert (data.x_node, data.y_node, data.size_node) == ("B", "A", "A1")
+    assert set(data.points) == {"s1", "s2", "s3"}
+    assert data.missing == ["m1"]  # no scores at all: listed, not drawn at zero
+    offsets = chart.figure.axes[0].collections[0].get_offsets()
+    for k, sid in enumerate(data.points):
+        i = card.subjects.index(sid)
+        expected = (card.column("B")[i], card.column("A")[i])
+        assert tuple(offsets[k]) == pytest.approx(expected)
+        assert (data.points[sid].x, data.points[sid].y) == pytest.approx(expected)
+    assert data.points["s1"].x_interval == (0.9, 1.0)
+    assert data.points["s1"].y_interval == (0.55, 0.75)
+    assert data.excluded == [("Outsider", "Market")]
+    texts = [t.get_text() for t in chart.figure.axes[1].texts]
+    assert any("Outsider: fails Market" in t for t in texts)
+
+
+def test_landscape_labels_do_not_overlap_in_a_crowd(crowded_data: ReportData) -> None:
+    chart = ch.landscape_chart(crowded_data, "zh")
+    boxes = list(chart.data.label_boxes.values())
+    assert len(boxes) == 28
+    assert ch.overlaps(boxes) == []
+    axes_box = chart.figure.axes[0].get_window_extent()
+    for box in boxes:
+        assert axes_box.x0 - 1 <= box.x0 and box.x1 <= axes_box.x1 + 1
+
+
+def test_heatmap_marks_missing_cells_and_never_colours_them(mini_data: ReportData) -> None:
+    chart = ch.heatmap_chart(mini_data, "en")
+    data = chart.data
+    assert data.subjects == ("s1", "s2", "s3", "m1")
+    image = chart.figure.axes[0].images[0]
+    shown = image.get_array()
+    assert np.ma.getmaskarray(shown).sum() == len(data.missing)
+    assert ("A1.2", "s3") in data.missing and ("A1.1", "s1") not in data.missing
+    card = mini_data.card
+    i = card.subjects.index("s2")
+    assert float(shown[0, 1]) == pytest.approx(card.normalised[i, 0])
+    hatch = chart.figure.axes[0].patches[0]
+    assert hatch.get_hatch() == "////" and hatch.get_zorder() < image.get_zorder()
+
+
+def test_radar_vertices_are_the_first_level_scores(mini_data: ReportData) -> None:
+    chart = ch.radar_chart(mini_data, "s1", "en")
+    card = mini_data.card
+    i = card.subjects.index("s1")
+    assert chart.data.nodes == ("A1", "A2", "B1")
+    for k, node in enumerate(chart.data.nodes):
+        assert chart.data.values[k] == pytest.approx(card.column(node)[i])
+    x, y = chart.data.vertices[0]  # first axis points straight up
+    assert x == pytest.approx(0.0, abs=1e-12) and y == pytest.approx(card.column("A1")[i])
+
+
+def test_radar_skips_missing_axes(crowded_data: ReportData) -> None:
+    view = crowded_data.cohort[0]
+    chart = ch.radar_chart(crowded_data, view.id, "zh")
+    present = [v for v in chart.data.values if not math.isnan(v)]
+    assert len(chart.data.vertices) == len(present)
+
+
+def test_rank_probability_and_tornado_read_back(mini_data: ReportData) -> None:
+    ranks = ch.rank_probability_chart(mini_data, "en")
+    assert ranks is not None
+    assert ranks.data.subjects == ("s1", "s2", "s3")
+    bars = ranks.figure.axes[0].patches
+    assert bars[0].get_width() == pytest.approx(0.8)  # s1, rank 1
+    tornado = ch.tornado_chart(mini_data, "en")
+    assert tornado is not None
+    assert tornado.data.parameters == ("B", "A")  # widest first
+    assert tornado.data.low[0] == pytest.approx(0.7 - 0.79)
+    assert tornado.data.high[0] == pytest.approx(0.9 - 0.79)
+
+
+def test_charts_without_analysis_are_left_out(crowded_data: ReportData) -> None:
+    assert ch.rank_probability_chart(crowded_data, "en") is None
+    assert ch.tornado_chart(crowded_data, "en") is None
+
+
+def test_cjk_text_has_glyphs_in_png_and_svg(mini_data: ReportData) -> None:
+    chart = ch.landscape_chart(mini_data, "zh")
+    png = ch.to_png(chart)
+    svg = ch.to_svg(chart)
+    assert png.startswith(b"\x89PNG") and "<text" not in svg  # glyphs are paths
+    assert chart.missing_glyphs == set()
+    assert "NotoSansCJK" in svg or "Noto" in svg or "<path" in svg

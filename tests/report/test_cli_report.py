@@ -1,0 +1,54 @@
+"""``quanheng report`` as a user types it, and the package's public surface."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import quanheng.report
+from quanheng.cli import main
+
+
+def test_report_command_writes_html_and_markdown(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mini_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(
+            [
+                "report",
+                str(mini_path),
+                "--lang",
+                "en",
+                "--format",
+                "html,md",
+                "--out",
+                str(tmp_path),
+                "--draws",
+                "200",
+            ]
+        )
+    assert info.value.code == 0
+    out = capsys.readouterr().out
+    assert "mini-study.default.report.en.html" in out
+    html = (tmp_path / "mini-study.default.report.en.html").read_text(encoding="utf-8")
+    assert "Rank probabilities" in html and "analysis" in html
+    assert not (tmp_path / "mini-study.default.report.zh.html").exists()
+
+
+def test_report_command_rejects_unknown_format(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mini_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["report", str(mini_path), "--format", "docx", "--out", str(tmp_path), "--draws", "0"])
+    assert info.value.code == 2
+    assert "--format: unknown format(s) docx" in capsys.readouterr().err
+
+
+def test_all_lists_exactly_the_public_names() -> None:
+    public = {
+        name
+        for name, value in vars(quanheng.report).items()
+        if not name.startswith("_") and not isinstance(value, type(quanheng.report))
+    }
+    assert set(quanheng.report.__all__) == public

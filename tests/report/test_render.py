@@ -1,0 +1,170 @@
+"""Rendering: self-contained HTML, inert user text, same numbers in both languages, PDF pages.
+
+WeasyPrint and Chromium are real here; the PDF is turned into PNG pages with pdftoppm and the
+HTML screenshotted in headless Chromium, both checked for pages and for glyphs the fonts lack.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import quanheng
+from quanheng.errors import EnvironmentProblem
+from quanheng.report import ReportAnalysis, ReportData, build_report, fonts, write_report
+from quanheng.report.render import md_text, render_charts, render_html, render_markdown, safe_url
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+EVIL_QUOTE = '<script>alert("x")</script><img src=x onerror=alert(1)> [a](javascript:alert(1))'
+
+
+@pytest.fixture(scope="module")
+def evil_data(
+    tmp_path_factory: pytest.TempPathFactory, mini_path: Path, report_analysis: ReportAnalysis
+) -> ReportData:
+    root = tmp_path_factory.mktemp("evil") / "mini"
+    shutil.copytree(mini_path, root)
+    facts = root / "evidence" / "facts.yaml"
+    text = facts.read_text(encoding="utf-8")
+    evil = (
+        "  - subject: s1\n    indicator: B1.2\n    value: 110\n"
+        "    source: {title: '<b>bold</b> title', url: 'javascript:alert(1)', date: '2024'}\n"
+        f"    quote: '{EVIL_QUOTE}'\n    analyst: '<i>mallory</i>'\n"
+        "    note: '\"><svg onload=alert(1)>'\n"
+    )
+    facts.write_text(text + evil, encoding="utf-8")
+    study = quanheng.load_study(root)
+    return build_report(study, quanheng.score(study), report_analysis)
+
+
+@pytest.fixture(scope="module")
+def written(evil_data: ReportData, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("out")
+    write_report(evil_data, out)
+    return out
+
+
+def test_safe_url_links_only_http() -> None:
+    assert safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
+    for bad in ("javascript:alert(1)", "data:text/html,x", "http://a b", "ftp://x", "//x", None):
+        assert safe_url(bad) is None
+
+
+def test_html_is_self_contained_and_user_text_inert(written: Path) -> None:
+    html = (written / "mini-study.default.report.en.html").read_text(encoding="utf-8")
+    assert "<script" not in html  # the quote's script tag is text, not an element
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
+    assert "<svg onload" not in html and "<b>bold</b>" not in html and "<i>mallory" not in html
+    assert 'href="javascript' not in html
+    # no network: every src is a data URI, no stylesheet links, links only http(s) or anchors
+    assert all(src.startswith("data:") for src in re.findall(r'src="([^"]*)"', html))
+    assert "<link" not in html
+    for href in re.findall(r'href="([^"]*)"', html):
+        assert href.startswith(("#", "https://", "http://")), href
+
+
+def test_markdown_is_inert(written: Path) -> None:
+    md = (written / "mini-study.default.report.en.md").read_text(encoding="utf-8")
+    assert "<script" not in md and "](javascript" not in md
+    assert "&lt;script&gt;" in md
+    assert md_text("[a](b)") == r"\[a\]\(b\)"
+    assert (written / "mini-study.default.report.en.charts" / "landscape.png").exists()
+    assert "(mini-study.default.report.en.charts/landscape.png)" in md
+
+
+def _numbers(html: str) -> list[str]:
+    cells = re.findall(r'<td class="num">(.*?)</td>', html, flags=re.S)
+    return [re.sub(r"<[^>]+>", " ", c).strip() for c in cells]
+
+
+def test_zh_and_en_show_the_same_numbers(written: Path) -> None:
+    zh = (written / "mini-study.default.report.zh.html").read_text(encoding="utf-8")
+    en = (written / "mini-study.default.report.en.html").read_text(encoding="utf-8")
+    assert len(_numbers(en)) > 50
+    assert _numbers(zh) == _numbers(en)
+    assert "迷你研究" in zh and "Mini study" in en
+
+
+def test_every_report_character_has_a_glyph(written: Path) -> None:
+    for lang in ("zh", "en"):
+        html = (written / f"mini-study.default.report.{lang}.html").read_text(encoding="utf-8")
+        text = re.sub(r"<[^>]+>", " ", html)
+        assert fonts.uncovered_chars(text) == set()
+
+
+@pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
+def test_pdf_pages_fonts_and_inert_text(written: Path, tmp_path: Path) -> None:
+    pdf = written / "mini-study.default.report.zh.pdf"
+    fonts_out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    assert "Noto-Sans-CJK-SC" in fonts_out
+    for line in fonts_out.splitlines()[2:]:
+        assert " yes " in line, f"font not embedded: {line}"
+    subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")], check=True)
+    pages = sorted(tmp_path.glob("p-*.png"))
+    assert len(pages) >= 6
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "迷你研究" in text and "竞争力格局" in text  # CJK extracted: real glyphs, not boxes
+    assert '<script>alert("x")</script>' in text.replace("\n", "")
+    raw = pdf.read_bytes()
+    assert b"/JavaScript" not in raw and b"/JS " not in raw and b"javascript:" not in raw
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="chromium not installed")
+def test_html_screenshot_in_headless_chromium(written: Path, tmp_path: Path) -> None:
+    sync_api = pytest.importorskip("playwright.sync_api")
+    html = written / "mini-study.default.report.zh.html"
+    shot = tmp_path / "page.png"
+    with sync_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1200, "height": 900})
+            requests: list[str] = []
+            page.on("request", lambda r: requests.append(r.url))
+            page.goto(html.as_uri())
+            page.screenshot(path=str(shot), full_page=True)
+            images = page.eval_on_selector_all(
+                "img", "els => els.map(e => e.complete && e.naturalWidth > 0)"
+            )
+            session = page.context.new_cdp_session(page)
+            session.send("DOM.enable")
+            session.send("CSS.enable")
+            root = session.send("DOM.getDocument")["root"]["nodeId"]
+            h1 = session.send("DOM.querySelector", {"nodeId": root, "selector": "h1"})["nodeId"]
+            used = session.send("CSS.getPlatformFontsForNode", {"nodeId": h1})["fonts"]
+        finally:
+            browser.close()
+    assert all(images) and len(images) >= 6
+    assert all(r.startswith(("file:", "data:")) for r in requests)
+    assert any("Noto Sans CJK" in f["familyName"] for f in used), used
+    assert shot.stat().st_size > 50_000
+
+
+def test_missing_font_is_a_clear_environment_problem(monkeypatch: pytest.MonkeyPatch) -> None:
+    fonts.require_fonts.cache_clear()
+    monkeypatch.setattr(fonts, "FONT_FAMILIES", ("No Such Font CJK", "DejaVu Sans"))
+    try:
+        with pytest.raises(EnvironmentProblem, match="apt-get install -y fonts-noto-cjk"):
+            fonts.require_fonts()
+    finally:
+        monkeypatch.undo()
+        fonts.require_fonts.cache_clear()
+    assert "Noto Sans CJK SC" in fonts.require_fonts()
+
+
+def test_rendering_without_analysis_says_so(crowded_data: ReportData) -> None:
+    charts = render_charts(crowded_data, "en", png=False)
+    assert "rank-probability" not in charts.svg and "tornado" not in charts.svg
+    html = render_html(crowded_data, "en", charts)
+    assert "No simulation result was given" in html
+    md = render_markdown(crowded_data, "en", "c", charts)
+    assert "No simulation result was given" in md
