@@ -9,9 +9,12 @@ from quanheng.errors import EnvironmentProblem
 from quanheng.scorecard import Scorecard
 from quanheng.study import Study
 
-__all__ = ["DEFAULT_STUDY", "default_study_path", "summary_markdown", "write_outputs"]
+__all__ = ["DEFAULT_STUDY", "DEMO_LIMIT", "default_study_path", "summary_markdown", "write_outputs"]
 
 DEFAULT_STUDY = "cn-llm-vendors-2024"
+
+DEMO_LIMIT = 5
+"""Items per task that ``quanheng demo`` measures: a slice that runs in minutes on 2 cores."""
 
 
 def default_study_path() -> Path:

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
 
+from quanheng.matrix import IndicatorMatrix
 from quanheng.scoring.gates import SubjectGates
 from quanheng.text import Lang, Name
 
@@ -50,6 +51,11 @@ class Scorecard(BaseModel):
     gates: tuple[SubjectGates, ...]
     cohort_relative: tuple[str, ...]
     digests: dict[str, str]
+    matrix: IndicatorMatrix | None = None
+    """The raw matrix the card was scored from: leaf intervals, origin and provenance."""
+    cohorts: tuple[str, ...] = ()
+    """Each subject's cohort (its kind: vendors and models are normalised and ranked apart)."""
+    """The raw matrix the card was scored from: leaf intervals, origin and provenance."""
 
     # ------------------------------------------------------------------ access
     @property
@@ -76,16 +82,50 @@ class Scorecard(BaseModel):
         return self.gates[self.subjects.index(subject)].status
 
     def order(self) -> list[int]:
-        """Subject positions: ranked ones by rank (ties by id), then the rest by id."""
-        ranked = [i for i in range(len(self.subjects)) if self.ranks[i] > 0]
-        rest = [i for i in range(len(self.subjects)) if self.ranks[i] == 0]
-        ranked.sort(key=lambda i: (int(self.ranks[i]), self.subjects[i]))
-        rest.sort(key=lambda i: self.subjects[i])
-        return ranked + rest
+        """Subject positions, cohort by cohort (first-seen order): ranked ones by rank (ties by
+        id), then the rest by id. Ranks restart in each cohort, so cohorts are never interleaved.
+        """
+        cohorts = self.cohorts or ("",) * len(self.subjects)
+        out: list[int] = []
+        for cohort in dict.fromkeys(cohorts):
+            members = [i for i in range(len(self.subjects)) if cohorts[i] == cohort]
+            ranked = [i for i in members if self.ranks[i] > 0]
+            rest = [i for i in members if self.ranks[i] == 0]
+            ranked.sort(key=lambda i: (int(self.ranks[i]), self.subjects[i]))
+            rest.sort(key=lambda i: self.subjects[i])
+            out += ranked + rest
+        return out
+
+    def cohort(self, subject: str) -> str:
+        """The cohort (kind) of ``subject``; empty when the card has none."""
+        return self.cohorts[self.subjects.index(subject)] if self.cohorts else ""
 
     def name(self, subject: str, lang: Lang = "en") -> str:
         """Display name of a subject."""
         return self.subject_names[self.subjects.index(subject)].get(lang)
+
+    def measured_cells(self, subject: str) -> dict[str, dict[str, Any]]:
+        """Leaves of ``subject`` whose value was measured: value, interval and provenance.
+
+        The provenance lists the run ids first (then any hand-entered evidence the measurement
+        overrode); the run ids name rows of the study's run store (``quanheng runs STUDY``), so
+        every measured number in a scorecard traces back to the requests and answers behind it.
+        """
+        m = self.matrix
+        if m is None or subject not in m.subjects:
+            return {}
+        row = m.subjects.index(subject)
+        out: dict[str, dict[str, Any]] = {}
+        for col, leaf in enumerate(m.leaves):
+            if m.origin.get((subject, leaf)) != "measured":
+                continue
+            out[leaf] = {
+                "value": _num(m.values[row, col]),
+                "low": _num(m.low[row, col]),
+                "high": _num(m.high[row, col]),
+                "provenance": list(m.provenance.get((subject, leaf), ())),
+            }
+        return out
 
     # ------------------------------------------------------------------ export
     def to_frame(self, lang: Lang = "en") -> pd.DataFrame:
@@ -117,6 +157,7 @@ class Scorecard(BaseModel):
                 {
                     "id": sid,
                     "name": self.subject_names[i].model_dump(),
+                    "cohort": self.cohorts[i] if self.cohorts else None,
                     "rank": int(self.ranks[i]) if self.ranks[i] > 0 else None,
                     "status": g.status,
                     "reason": g.reason,
@@ -127,6 +168,7 @@ class Scorecard(BaseModel):
                         n: _num(self.coverage[i, k]) for k, n in enumerate(self.node_ids)
                     },
                     "raw": {self.node_ids[j]: _num(self.raw[i, j]) for j in range(self.n_leaves)},
+                    "measured": self.measured_cells(sid),
                     "gates": [
                         {
                             "gate": r.gate,

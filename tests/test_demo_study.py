@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -49,8 +50,13 @@ def test_builtin_framework_has_the_reconstructed_shape() -> None:
 
 def test_study_loads_with_its_subjects(study: quanheng.Study) -> None:
     assert [s.id for s in study.subjects] == [
-        "sensetime", "baidu", "alibaba", "huawei", "tencent", "openai",
+        "sensetime", "baidu", "alibaba", "huawei", "tencent", "openai", "qwen2.5-coder-0.5b",
     ]  # fmt: skip
+    local = study.subjects[-1]
+    assert (local.kind, local.vendor, local.local_model) == (
+        "model", "alibaba", "qwen2.5-coder-0.5b-q4km",
+    )  # fmt: skip
+    assert "open-qa" in study.spec.measure.suites and study.spec.measure.judge is None
     assert {"customer-service", "code-assistant", "regulated-finance"} <= set(study.profiles)
 
 
@@ -110,9 +116,11 @@ def test_demo_writes_outputs(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("QUANHENG_STUDY", str(STUDY))
+    # a copy without any run store: the scores below come from the quoted evidence alone
+    shutil.copytree(STUDY, tmp_path / "study", ignore=shutil.ignore_patterns("runs"))
+    monkeypatch.setenv("QUANHENG_STUDY", str(tmp_path / "study"))
     with pytest.raises(SystemExit) as exit_info:
-        main(["demo", "--out", "out"])
+        main(["demo", "--out", "out", "--no-measure"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
     assert re.search(r"│\s+1 │ Baidu", out)
@@ -123,3 +131,7 @@ def test_demo_writes_outputs(
     assert csv.splitlines()[0].startswith("subject,name,rank,overall,P,S,E,coverage")
     summary = (tmp_path / "out" / "cn-llm-vendors-2024.default.md").read_text()
     assert "## Screened out" in summary and "china_market" in summary
+    assert "measuring" not in out and not (tmp_path / "study" / "runs").exists()
+    for lang in ("zh", "en"):
+        assert (tmp_path / "out" / f"cn-llm-vendors-2024.default.report.{lang}.html").exists()
+        assert (tmp_path / "out" / f"cn-llm-vendors-2024.default.report.{lang}.pdf").exists()

@@ -1,1 +1,43 @@
-"""Measurement: run benchmark suites against chat endpoints and score the answers."""
+"""Measurement: run benchmark suites against chat endpoints and score the answers.
+
+The public names are imported lazily: :mod:`quanheng.study` needs :class:`Endpoint` while the
+pipeline needs :class:`~quanheng.study.Study`, and the runner's HTTP stack is only worth
+importing when something is measured.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__all__ = [
+    "Endpoint",
+    "LocalServer",
+    "MeasureResult",
+    "MeasureSettings",
+    "RunStore",
+    "Suite",
+    "builtin_suite",
+    "collect",
+    "load_suite",
+    "measure",
+]
+
+_WHERE = {
+    "Endpoint": "quanheng.measure.endpoint",
+    "LocalServer": "quanheng.measure.local_model",
+    "MeasureResult": "quanheng.measure.pipeline",
+    "MeasureSettings": "quanheng.measure.settings",
+    "RunStore": "quanheng.measure.store",
+    "Suite": "quanheng.measure.suites",
+    "builtin_suite": "quanheng.measure.suites",
+    "collect": "quanheng.measure.pipeline",
+    "load_suite": "quanheng.measure.suites",
+    "measure": "quanheng.measure.pipeline",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'quanheng.measure' has no attribute {name!r}")

@@ -205,17 +205,20 @@ def measure(
     path = store_path(study)
     with contextlib.ExitStack() as stack:
         servers: dict[str, str] = {}
+        store = stack.enter_context(RunStore(path))
+        judge = _judge_subject(study)
 
         def endpoint_of(subject: Subject) -> Endpoint:
-            if subject.local_model is None:
+            if subject.local_model is None or _all_answered(
+                study, store, subject, suite_list, judge, limit
+            ):
+                # nothing to send: no need to start (and wait for) a local server
                 return subject_endpoint(subject)
             if subject.local_model not in servers:
                 server = LocalServer(subject.local_model)
                 servers[subject.local_model] = stack.enter_context(server)
             return subject_endpoint(subject, servers[subject.local_model])
 
-        store = stack.enter_context(RunStore(path))
-        judge = _judge_subject(study)
         runs: list[TaskRun] = []
         skipped: list[tuple[str, str, str]] = []
         for subject in chosen:
@@ -289,6 +292,33 @@ def _run_task(
         )  # fmt: skip
         store.finish_run(judge_run)
     return TaskRun(subject.id, suite.id, task.id, summary, judged)
+
+
+def _all_answered(
+    study: Study,
+    store: RunStore,
+    subject: Subject,
+    suites: Sequence[Suite],
+    judge: Subject | None,
+    limit: int | None,
+) -> bool:
+    """Whether every request :func:`measure` would send for ``subject`` already has an answer."""
+    endpoint = subject_endpoint(subject)
+    repeats = study.spec.measure.repeats
+    for suite in suites:
+        for task in suite.tasks:
+            scorer = task.build_scorer()
+            if scorer.needs_judge and judge is None:
+                continue
+            if scorer.needs_judge and judge is not None and judge.id == subject.id:
+                return False  # judging: the judge's requests depend on answers, check by sending
+            n = _limit(study, suite, task, limit)
+            ep = task_endpoint(endpoint, task)
+            for req in _requests(subject.id, ep, suite, task, n, repeats):
+                stored = store.get(req.key)
+                if stored is None or stored.status != "ok":
+                    return False
+    return True
 
 
 def _bind(progress: ProgressSink, subject: str, task: str) -> Callable[[Progress], None]:

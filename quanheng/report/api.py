@@ -31,7 +31,7 @@ def report_scorecard(
         from quanheng.analysis import analyse
 
         analysis = analysis_for_report(analyse(study, card.profile, draws=draws, seed=seed), card)
-    data = build_report(study, card, analysis)
+    data = build_report(study, card, analysis, matrix=card.matrix)
     return write_report(data, out, langs=langs, formats=formats)
 
 

@@ -330,6 +330,7 @@ def build_report(
     )
 
     evidence, anchors = _evidence(study, card, fw)
+    vendor_of = {s.id: s.vendor for s in study.subjects if s.vendor is not None}
     effects = _effects(card)
     names = {s.id: s for s in study.subjects}
     subjects: list[SubjectView] = []
@@ -362,7 +363,9 @@ def build_report(
                         gate=r.gate,
                         name=gate_names.get(r.gate, Name(zh=r.gate, en=r.gate)),
                         status=r.status,
-                        anchors=anchors.get((sid, r.gate), ()),
+                        # a model without gate evidence of its own inherits its vendor's
+                        anchors=anchors.get((sid, r.gate))
+                        or anchors.get((vendor_of.get(sid) or sid, r.gate), ()),
                         records=r.records,
                     )
                     for r in gates.results

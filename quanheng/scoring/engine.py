@@ -51,6 +51,7 @@ def score(
         from quanheng.measure.pipeline import collect
 
         measurements = collect(study)
+    measurements = list(measurements)
     matrix = assemble(study, measurements)
     gates = evaluate_gates(
         matrix.subjects,
@@ -75,7 +76,7 @@ def score(
         aggregation=aggregation or fw.aggregation,
         missing=missing or fw.missing,
         gate_policy=study.spec.gate_policy,
-        digests=study_digests(study),
+        digests=study_digests(study, measurements),
         groups=tuple(by_id[s].kind for s in matrix.subjects),
     )
 
@@ -167,6 +168,8 @@ def score_matrix(
         depth=tree.depth,
         n_leaves=tree.n_leaves,
         raw=matrix.values,
+        matrix=matrix,
+        cohorts=tuple(str(k) for k in kinds.tolist()),
         normalised=normalised,
         scores=scores,
         coverage=coverage,
@@ -179,11 +182,19 @@ def score_matrix(
     )
 
 
-def study_digests(study: Study) -> dict[str, str]:
-    """Content hashes of the framework and the evidence, for reproducibility."""
+def study_digests(study: Study, measurements: Iterable[Measurement] = ()) -> dict[str, str]:
+    """Content hashes of the framework, the evidence and (if any) the measured values.
+
+    The ``runs`` hash covers every measured value with its interval, item count and run ids,
+    so two reports with the same hashes were computed from the same answers.
+    """
     fw = json.dumps(study.framework.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     ev = json.dumps(sorted(r.digest for r in study.evidence), sort_keys=True, ensure_ascii=False)
-    return {
+    out = {
         "framework": hashlib.sha256(fw.encode("utf-8")).hexdigest()[:16],
         "evidence": hashlib.sha256(ev.encode("utf-8")).hexdigest()[:16],
     }
+    rows = sorted(m.model_dump_json() for m in measurements)
+    if rows:
+        out["runs"] = hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()[:16]
+    return out

@@ -1,4 +1,4 @@
-"""``quanheng demo``: score the embedded default study and write ``out/``."""
+"""``quanheng demo``: measure the local model on a slice, score the embedded study, report it."""
 
 from __future__ import annotations
 
@@ -7,8 +7,11 @@ from pathlib import Path
 import typer
 
 from quanheng.cli._app import app, console, guarded
+from quanheng.cli.commands.measure import measure_live, print_result
 from quanheng.cli.commands.score import print_scorecard
-from quanheng.demo import default_study_path, write_outputs
+from quanheng.demo import DEMO_LIMIT, default_study_path, write_outputs
+from quanheng.errors import EnvironmentProblem
+from quanheng.measure.pipeline import collect, store_path
 from quanheng.scoring.engine import score as score_study
 from quanheng.study import load_study
 
@@ -17,10 +20,28 @@ from quanheng.study import load_study
 @guarded
 def demo(
     out: Path = typer.Option(Path("out"), "--out", help="Where to write the outputs."),
-    lang: str = typer.Option("en", "--lang", help="zh or en."),
+    lang: str = typer.Option("en", "--lang", help="Language of the console table: zh or en."),
+    measure: bool = typer.Option(
+        True, "--measure/--no-measure", help="Measure the study's local model first."
+    ),
+    limit: int = typer.Option(
+        DEMO_LIMIT, "--limit", min=1, help="Items per task in the demo's measurement slice."
+    ),
 ) -> None:
-    """Score the embedded default study, print it, and write JSON, CSV and Markdown."""
+    """Measure the local model on a slice of the suites, score the default study, report it.
+
+    The measurement resumes from the study's run store, so a second run sends nothing that
+    was already answered; `quanheng measure studies/cn-llm-vendors-2024` runs the full suites.
+    """
     study = load_study(default_study_path())
+    if measure:
+        try:
+            result = measure_live(study, limit=limit)
+        except EnvironmentProblem as problem:
+            # Scoring and reports do not need the model: say why nothing was measured, go on.
+            console.print(f"measurement skipped: {problem}", markup=False)
+        else:
+            print_result(result, collect(study), str(store_path(study)))
     card = score_study(study)
     print_scorecard(card, "zh" if lang == "zh" else "en")
     written = write_outputs(study, card, out)

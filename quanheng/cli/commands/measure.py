@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.live import Live
@@ -13,7 +14,7 @@ from quanheng.matrix import Measurement
 from quanheng.measure.pipeline import MeasureResult, collect, store_path
 from quanheng.measure.pipeline import measure as run_measure
 from quanheng.measure.runner import Progress
-from quanheng.study import load_study
+from quanheng.study import Study, load_study
 
 
 @app.command()
@@ -27,6 +28,14 @@ def measure(
 ) -> None:
     """Measure: live progress per endpoint and task; safe to kill and re-run (resumes)."""
     study = load_study(path)
+    result = measure_live(
+        study, suites=suite, subjects=subject, concurrency=concurrency, limit=limit
+    )
+    print_result(result, collect(study), str(store_path(study)))
+
+
+def measure_live(study: Study, **options: Any) -> MeasureResult:
+    """Run :func:`quanheng.measure.pipeline.measure` under a live progress board."""
     board = ProgressBoard()
     with Live(board.table(), console=console, refresh_per_second=4, transient=False) as live:
 
@@ -34,15 +43,9 @@ def measure(
             board.rows[(subj, task)] = snapshot
             live.update(board.table())
 
-        result = run_measure(
-            study,
-            suites=suite,
-            subjects=subject,
-            concurrency=concurrency,
-            limit=limit,
-            progress=update,
-        )
-    print_result(result, collect(study), str(store_path(study)))
+        result = run_measure(study, progress=update, **options)
+    console.print()
+    return result
 
 
 class ProgressBoard:

@@ -31,7 +31,7 @@ def runs(path: Path = typer.Argument(..., help="Study directory.")) -> None:
         for run in store.list_runs():
             s = store.summary(run.run_id)
             table.add_row(
-                run.run_id[:12],
+                run.run_id,
                 run.started[:19] + ("" if run.finished else " (unfinished)"),
                 run.subject or "",
                 run.suite or "",

@@ -46,6 +46,12 @@ def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> N
         )
 
 
+_COHORT_TITLES = {
+    "vendor": "vendors (ranked among vendors)",
+    "model": "models (ranked among models)",
+}
+
+
 def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
     """The ranking table and the screened-out list."""
     dims = card.dimensions
@@ -60,9 +66,16 @@ def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
     table.add_column("coverage", justify="right")
     table.add_column("flags")
     frame = card.to_frame(lang)
-    for _sid, row in frame.iterrows():
+    several = len(set(card.cohorts)) > 1
+    previous = None
+    for sid, row in frame.iterrows():
         if row["status"] == "excluded":
             continue
+        cohort = card.cohort(str(sid))
+        if several and cohort != previous:
+            # ranks restart per cohort: vendors and models are never ranked against each other
+            table.add_row("", f"[bold]{_COHORT_TITLES.get(cohort, cohort)}[/]", end_section=False)
+            previous = cohort
         flags = row["reason"] if row["status"] == "flagged" else ""
         if row["overall"] is None or row["overall"] != row["overall"]:
             flags = "; ".join(f for f in (flags, "no indicator evidence: unranked") if f)
