@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from quanheng.study import Subject
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
@@ -56,4 +58,7 @@ def test_yaml_examples_parse() -> None:
     blocks = re.findall(r"```yaml\n(.*?)```", README, flags=re.S)
     assert len(blocks) >= 2
     for block in blocks:
-        assert isinstance(yaml.safe_load(block), dict)
+        data = yaml.safe_load(block)
+        assert isinstance(data, dict)
+        for subject in data.get("subjects", []):  # subject examples are valid subjects
+            Subject.model_validate(subject)
