@@ -41,6 +41,7 @@ __all__ = [
     "LOCAL_BASE_URL",
     "MeasureResult",
     "TaskRun",
+    "check_selection",
     "collect",
     "measure",
     "store_path",
@@ -105,6 +106,14 @@ def study_suites(study: Study, only: Sequence[str] | None = None) -> list[Suite]
         path = study.path / ref
         suites.append(load_suite(path) if path.exists() else builtin_suite(ref))
     return suites
+
+
+def check_selection(
+    study: Study, suites: Sequence[str] | None = None, subjects: Sequence[str] | None = None
+) -> None:
+    """Refuse (one line each, exit 2 from the CLI) suites or subjects the study does not have."""
+    study_suites(study, suites)
+    _chosen_subjects(study, subjects)
 
 
 def subject_endpoint(subject: Subject, base_url: str | None = None) -> Endpoint:

@@ -11,7 +11,7 @@ from rich.table import Table
 
 from quanheng.cli._app import app, console, guarded
 from quanheng.matrix import Measurement
-from quanheng.measure.pipeline import MeasureResult, collect, store_path
+from quanheng.measure.pipeline import MeasureResult, check_selection, collect, store_path
 from quanheng.measure.pipeline import measure as run_measure
 from quanheng.measure.runner import Progress
 from quanheng.study import Study, load_study
@@ -36,6 +36,7 @@ def measure(
 
 def measure_live(study: Study, **options: Any) -> MeasureResult:
     """Run :func:`quanheng.measure.pipeline.measure` under a live progress board."""
+    check_selection(study, options.get("suites"), options.get("subjects"))  # before the board
     board = ProgressBoard()
     with Live(board.table(), console=console, refresh_per_second=4, transient=False) as live:
 

@@ -25,11 +25,18 @@ def runs(path: Path = typer.Argument(..., help="Study directory.")) -> None:
     table = Table(title=str(file))
     for col in ("run", "started", "subject", "suite", "task", "ok", "errors", "tokens", "cost"):
         table.add_column(
-            col, justify="right" if col in ("ok", "errors", "tokens", "cost") else "left"
+            col,
+            justify="right" if col in ("ok", "errors", "tokens", "cost") else "left",
+            no_wrap=col in ("run", "started"),
+            min_width=24 if col == "run" else None,
         )
+    hidden = 0
     with RunStore(file) as store:
         for run in store.list_runs():
             s = store.summary(run.run_id)
+            if s.requests == 0:
+                hidden += 1  # a re-run that found every answer already stored
+                continue
             table.add_row(
                 run.run_id,
                 run.started[:19] + ("" if run.finished else " (unfinished)"),
@@ -43,6 +50,10 @@ def runs(path: Path = typer.Argument(..., help="Study directory.")) -> None:
             )
         total = store.summary()
     console.print(table)
+    if hidden:
+        console.print(
+            f"{hidden} re-runs that found every answer stored are not listed", markup=False
+        )
     console.print(
         f"total: {total.requests} requests, {total.ok} ok, {total.errors} errors, "
         f"{total.input_tokens}+{total.output_tokens} tokens",
