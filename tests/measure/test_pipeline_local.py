@@ -102,8 +102,12 @@ def test_rerun_sends_nothing_and_score_reads_the_store(
     code, out = _cli(["runs", str(measured)], capsys)
     assert code == 0
     assert "total: 4 requests, 4 ok, 0 errors" in out.replace("\n", " ")
-    for run_id in _run_ids(quanheng.load_study(measured)):
+    with sqlite3.connect(measured / "runs" / "runs.sqlite") as db:
+        answering = {r[0] for r in db.execute("SELECT DISTINCT run_id FROM requests")}
+    assert len(answering) == 2  # the first measure's two task runs; the re-run sent nothing
+    for run_id in answering:
         assert run_id in out
+    assert "re-runs that found every answer stored are not listed" in out
 
 
 def _run_ids(study: quanheng.Study) -> set[str]:
