@@ -77,6 +77,9 @@ class TreeKernel:
             np.empty(0, dtype=np.int64) if varying is None else np.asarray(varying, np.int64)
         )
         col_of = {int(v): k for k, v in enumerate(self.varying)}
+        self._col_of = col_of
+        self._present = present
+        self._leaf_values = values  # transformed fixed leaf scores, 0 where unavailable
         height = np.zeros(len(tree.ids), dtype=np.int64)
         for p in tree.inner:
             height[p] = 1 + int(height[tree.children[p]].max())
@@ -146,6 +149,32 @@ class TreeKernel:
                 leaf is unavailable under ``drop``.
             overwrite: the kernel may scale ``varying_scores`` in place (saves a copy).
         """
+        return self.evaluate(weights, varying_scores, overwrite=overwrite)[0]
+
+    def evaluate(
+        self,
+        weights: np.ndarray,
+        varying_scores: np.ndarray | None = None,
+        *,
+        nodes: np.ndarray | None = None,
+        overwrite: bool = False,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Overall scores ``(D, S)`` and the scores ``(K, S, D)`` of ``nodes`` in the same pass.
+
+        The level-by-level pass computes every inner node's score anyway; keeping the few a
+        report plots (the dimensions, the landscape's axes) costs one copy each, so their
+        intervals come from exactly the draws that rank the subjects. A leaf in ``nodes`` gives
+        its (drawn or fixed) normalised score. Unavailable nodes are NaN. Node scores keep the
+        kernel's layout (draws last) and precision (float32 for drawn values), so a caller
+        keeping them for all draws pays no transpose and half the memory.
+
+        Args:
+            weights: local weights ``(D, N)``.
+            varying_scores: as for :meth:`overall`.
+            nodes: tree positions to report (default: none).
+            overwrite: as for :meth:`overall`.
+        """
+        picked = np.empty(0, dtype=np.int64) if nodes is None else np.asarray(nodes, np.int64)
         # Drawn values come as float32 (see _values); the tree then runs in float32 too, which
         # halves the memory traffic. Point evaluations (no varying leaves) stay float64.
         dtype = np.float64 if varying_scores is None else varying_scores.dtype
@@ -160,6 +189,16 @@ class TreeKernel:
         mean = np.zeros((0, s, n_draws))
         avail = np.zeros((0, s, n_draws), dtype=bool)
         weighted: np.ndarray | None = None
+        leaf_picks: dict[int, np.ndarray] = {}
+        for k in picked:
+            if k >= n_leaves:
+                continue
+            col = self._col_of.get(int(k))
+            if col is not None and varying_scores is not None:
+                leaf_picks[int(k)] = varying_scores[col].copy()  # before scaling
+            else:
+                fixed_col = self._leaf_values[:, int(k)].astype(dtype)
+                leaf_picks[int(k)] = np.broadcast_to(fixed_col[:, None], (s, n_draws))
         if self.varying.size:
             assert varying_scores is not None, "varying leaves need their scores"
             wv = wt[self.varying][:, None, :]
@@ -199,7 +238,19 @@ class TreeKernel:
         root = mean[-1].astype(np.float64)
         if self.geometric:
             root = np.exp(root)
-        return np.ascontiguousarray(np.where(avail[-1], root, np.nan).T)
+        overall = np.ascontiguousarray(np.where(avail[-1], root, np.nan).T)
+        picks = np.empty((len(picked), s, n_draws), dtype=dtype)
+        for c, k in enumerate(picked):
+            if k >= n_leaves:
+                score = inner_scores[k - n_leaves]
+                ok = inner_avail[k - n_leaves] > 0
+            else:
+                score = leaf_picks[int(k)]
+                ok = np.broadcast_to(self._present[:, int(k)][:, None], (s, n_draws))
+            if self.geometric:
+                score = np.exp(score)
+            picks[c] = np.where(ok, score, np.nan)
+        return overall, picks
 
 
 def effective_weights(tree: CompiledTree, weights: np.ndarray, present: np.ndarray) -> np.ndarray:

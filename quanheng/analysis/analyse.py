@@ -56,6 +56,19 @@ class Analysis(Result):
         return self.subject_names.get(subject, subject)
 
 
+def _report_nodes(study: Study) -> tuple[str, ...]:
+    """Nodes whose intervals a report plots: the dimensions and the landscape's axes and size.
+
+    The landscape may put any node on an axis; its error bars need that node's interval, so the
+    simulation scores these alongside the overall score.
+    """
+    fw = study.framework
+    nodes = [n.id for n in fw.tree]
+    if fw.landscape is not None:
+        nodes += [n for n in (fw.landscape.x, fw.landscape.y, fw.landscape.size) if n]
+    return tuple(dict.fromkeys(nodes))
+
+
 def analyse(
     study: Study,
     profile: str | None = None,
@@ -104,7 +117,12 @@ def analyse(
         node_names={n.id: n.name.get("en") for _, n in study.framework.walk()},
         excluded=tuple(excluded),
         simulation=simulate(
-            data, draws=draws, seed=seed, concentration=concentration, value_model=value_model
+            data,
+            draws=draws,
+            seed=seed,
+            concentration=concentration,
+            value_model=value_model,
+            nodes=_report_nodes(study),
         ),
         sensitivity=sensitivity(data, delta=delta),
         methods=compare_methods(data),

@@ -15,13 +15,15 @@ draw:
   bootstrap replicates). Missing cells stay missing in every draw, and the framework's
   missing-data policy applies inside each draw, as in scoring.
 
-Outputs: score intervals (5 % / 95 %), rank acceptability indices (the probability of each
-rank), P(best), pairwise "A ahead of B" probabilities and central weights (the mean weights of
-the draws in which a subject is best).
+Outputs: score intervals (5 % / 95 %) of the overall score and of chosen nodes (by default the
+dimensions; a report adds its landscape's axes and bubble size) from the same draws, rank
+acceptability indices (the probability of each rank), P(best), pairwise "A ahead of B"
+probabilities and central weights (the mean weights of the draws in which a subject is best).
 
 Draws are processed in fixed-size chunks, each with its own generator spawned from the seed,
 so memory stays bounded (one chunk's ``draws × leaves × subjects`` at a time, plus the
-``draws × subjects`` overall scores kept for the quantiles) and the result does not depend on
+``draws × subjects`` overall scores and ``draws × subjects × nodes`` node scores kept for the
+quantiles) and the result does not depend on
 how many threads work on the chunks. Ties (equal scores within a draw) share their ranks
 evenly, so every row and every column of the acceptability matrix sums to 1.
 """
@@ -30,10 +32,12 @@ from __future__ import annotations
 
 import math
 import os
+from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field
 
 from quanheng.analysis._kernel import TreeKernel
 from quanheng.analysis._results import Result, num
@@ -65,7 +69,9 @@ ValueModel = Literal["triangular", "uniform"]
 class SimulationResult(Result):
     """What the simulation says about each subject and each pair.
 
-    Arrays are indexed by ``subjects`` (rows) and, for ``central_weights``, by ``node_ids``.
+    Arrays are indexed by ``subjects`` (rows) and, for ``central_weights``, by ``node_ids``;
+    ``node_q05``/``node_q95`` by ``interval_nodes`` (columns): the 90 % interval of those nodes'
+    scores (NaN where a subject has no data under a node).
     """
 
     subjects: tuple[str, ...]
@@ -84,6 +90,17 @@ class SimulationResult(Result):
     rank_acceptability: np.ndarray
     pairwise: np.ndarray
     central_weights: np.ndarray
+    interval_nodes: tuple[str, ...] = ()
+    node_q05: np.ndarray = Field(default_factory=lambda: np.zeros((0, 0)))
+    node_q95: np.ndarray = Field(default_factory=lambda: np.zeros((0, 0)))
+
+    def node_intervals(self, i: int) -> dict[str, tuple[float, float]]:
+        """Subject ``i``'s 90 % interval of each node in ``interval_nodes`` that it has."""
+        return {
+            n: (float(self.node_q05[i, k]), float(self.node_q95[i, k]))
+            for k, n in enumerate(self.interval_nodes)
+            if not (math.isnan(self.node_q05[i, k]) or math.isnan(self.node_q95[i, k]))
+        }
 
     @property
     def p_best(self) -> np.ndarray:
@@ -138,6 +155,10 @@ class SimulationResult(Result):
                     "rank": int(ranks[i]),
                     "mean": num(self.mean[i]),
                     "interval_90": [num(self.q05[i]), num(self.q95[i])],
+                    "node_intervals_90": {
+                        n: [num(self.node_q05[i, k]), num(self.node_q95[i, k])]
+                        for k, n in enumerate(self.interval_nodes)
+                    },
                     "p_best": num(self.p_best[i]),
                     "rank_probabilities": [num(x) for x in self.rank_acceptability[i]],
                     "central_weights": {
@@ -318,6 +339,7 @@ def simulate(
     vary_values: bool = True,
     chunk: int = CHUNK,
     workers: int | None = None,
+    nodes: Sequence[str] | None = None,
 ) -> SimulationResult:
     """Run the SMAA simulation.
 
@@ -331,12 +353,22 @@ def simulate(
         vary_values: draw values within their uncertainty (False: weights only).
         chunk: draws per chunk (part of what the result depends on, with the seed).
         workers: threads working on chunks (default: CPUs, at most 4); the result is the same.
+        nodes: ids of the nodes whose 90 % intervals are reported besides the overall score
+            (default: the dimensions, the root's children); scored in the same draws.
     """
     if draws < 1:
         raise ValueError("draws must be at least 1")
     if concentration is None:
         concentration = data.profile.concentration if data.profile is not None else 100.0
     tree = data.tree
+    if nodes is None:
+        picked = [int(k) for k in tree.children[tree.root]]
+    else:
+        unknown = [n for n in nodes if n not in tree.index]
+        if unknown:
+            raise ValueError(f"nodes: unknown node ids {unknown}; expected ids of the framework")
+        picked = list(dict.fromkeys(tree.index[n] for n in nodes if n != CompiledTree.ROOT_ID))
+    picks = np.asarray(picked, dtype=np.int64)
     geometric = data.aggregation == "geometric"
     fixed = _prepare_fixed(data)
     uncertain, step = uncertain_cells(data)
@@ -358,19 +390,29 @@ def simulate(
     n_chunks = -(-draws // chunk)
     seeds = np.random.SeedSequence(seed).spawn(n_chunks)
 
+    # (K, S, draws), draws last as the kernel gives them; float32 when values are drawn (the
+    # kernel's precision then), so keeping every draw costs 4 bytes per node, subject and draw.
+    node_scores = np.empty(
+        (len(picks), len(data.subjects), draws),
+        dtype=np.float32 if sampler.n_varying else np.float64,
+    )
+
     def run(c: int) -> tuple[np.ndarray, ...]:
         rng = np.random.default_rng(seeds[c])
         n = min(chunk, draws - c * chunk)
         w = draw_weights(rng, tree, data.weights, n, concentration)
+        first = c * chunk  # this chunk's slice of node_scores: chunks write disjoint slices
         if not sampler.n_varying:
-            overall = kernel.overall(w)
+            overall, node_scores[:, :, first : first + n] = kernel.evaluate(w, nodes=picks)
         else:
             overall = np.empty((n, len(data.subjects)))
             buffers: dict[str, np.ndarray] = {}
             for b in range(0, n, BLOCK):
                 e = min(n, b + BLOCK)
                 scores = sampler.sample(rng, e - b, buffers)
-                overall[b:e] = kernel.overall(w[b:e], scores, overwrite=True)
+                overall[b:e], node_scores[:, :, first + b : first + e] = kernel.evaluate(
+                    w[b:e], scores, nodes=picks, overwrite=True
+                )
         return (overall, *_rank_stats(overall, w))
 
     n_workers = workers or min(4, os.cpu_count() or 1)
@@ -388,6 +430,13 @@ def simulate(
         central = best / acceptability[:, :1] / draws
     finite = np.where(np.isnan(scores), -np.inf, scores)
     q05, q95 = np.quantile(finite, [0.05, 0.95], axis=0)
+    # A node's availability never changes between draws, so a row is all NaN or none: mark the
+    # missing by the first draw, zero them in place, and let the quantile partition in place.
+    node_nan = np.isnan(node_scores[:, :, 0]).T if draws else np.zeros((0, 0), dtype=bool)
+    np.nan_to_num(node_scores, copy=False, nan=0.0)
+    node_q = np.quantile(node_scores, [0.05, 0.95], axis=2, overwrite_input=True)
+    node_q05 = np.where(node_nan, np.nan, node_q[0].T.astype(np.float64))
+    node_q95 = np.where(node_nan, np.nan, node_q[1].T.astype(np.float64))
     conc: float | str = concentration if isinstance(concentration, str) else float(concentration)
     return SimulationResult(
         subjects=data.subjects,
@@ -406,4 +455,7 @@ def simulate(
         rank_acceptability=acceptability,
         pairwise=pair / draws,
         central_weights=central,
+        interval_nodes=tuple(tree.ids[k] for k in picks),
+        node_q05=node_q05,
+        node_q95=node_q95,
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from quanheng.report.content import analysis_for_report, build_report
 from quanheng.report.i18n import LANGS
+from quanheng.report.pdf import PdfEngine
 from quanheng.report.render import FORMATS, write_report
 from quanheng.scorecard import Scorecard
 from quanheng.scoring.engine import score
@@ -24,6 +25,7 @@ def report_scorecard(
     formats: Sequence[str] = FORMATS,
     draws: int = 10_000,
     seed: int = 0,
+    pdf_engine: PdfEngine = "auto",
 ) -> list[Path]:
     """Analyse (``draws`` > 0) and write the report of a scored study; return the files."""
     analysis = None
@@ -32,7 +34,7 @@ def report_scorecard(
 
         analysis = analysis_for_report(analyse(study, card.profile, draws=draws, seed=seed), card)
     data = build_report(study, card, analysis, matrix=card.matrix)
-    return write_report(data, out, langs=langs, formats=formats)
+    return write_report(data, out, langs=langs, formats=formats, pdf_engine=pdf_engine)
 
 
 def report_study(
@@ -44,8 +46,18 @@ def report_study(
     formats: Sequence[str] = FORMATS,
     draws: int = 10_000,
     seed: int = 0,
+    pdf_engine: PdfEngine = "auto",
 ) -> list[Path]:
     """Load, score, analyse and report a study directory."""
     study = load_study(path)
     card = score(study, profile)
-    return report_scorecard(study, card, out, langs=langs, formats=formats, draws=draws, seed=seed)
+    return report_scorecard(
+        study,
+        card,
+        out,
+        langs=langs,
+        formats=formats,
+        draws=draws,
+        seed=seed,
+        pdf_engine=pdf_engine,
+    )

@@ -330,22 +330,17 @@ def _draw_landscape(
         linewidths=0.8,
         zorder=3,
     )
+    # Error bars span the simulated interval exactly. A simulated 5-95 % interval need not
+    # contain the point score (skewed evidence ranges), so each bar is centred on its interval's
+    # midpoint rather than on the point, where a one-sided negative error would be refused.
+    bar: dict[str, Any] = {"fmt": "none", "ecolor": "#333333", "lw": 0.8, "capsize": 2, "zorder": 2}
     for p in pts:
-        if p.x_interval is None and p.y_interval is None:
-            continue
-        xerr = [[p.x - p.x_interval[0]], [p.x_interval[1] - p.x]] if p.x_interval else None
-        yerr = [[p.y - p.y_interval[0]], [p.y_interval[1] - p.y]] if p.y_interval else None
-        ax.errorbar(
-            [p.x],
-            [p.y],
-            xerr=xerr,
-            yerr=yerr,
-            fmt="none",
-            ecolor="#333333",
-            lw=0.8,
-            capsize=2,
-            zorder=2,
-        )
+        if p.x_interval is not None:
+            lo, hi = p.x_interval
+            ax.errorbar([(lo + hi) / 2], [p.y], xerr=[(hi - lo) / 2], **bar)
+        if p.y_interval is not None:
+            lo, hi = p.y_interval
+            ax.errorbar([p.x], [(lo + hi) / 2], yerr=[(hi - lo) / 2], **bar)
     # labels: measure, place, then draw with a leader line when moved away
     renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
     texts = [ax.text(0, 0, p.label, fontsize=9, zorder=4) for p in pts]

@@ -104,15 +104,15 @@ class ReportAnalysis(BaseModel):
 def analysis_for_report(analysis: Analysis, card: Scorecard) -> ReportAnalysis:
     """The report's view of a :class:`quanheng.analysis.Analysis` of the same study and profile.
 
-    The simulation gives 90% intervals of the overall score (dimension intervals, when a future
-    simulation reports them per node, go in the same ``intervals`` map), rank acceptability and
-    P(best); the tornado shows how the point leader's overall score moves when each node's
-    weight goes to either end of the sensitivity range.
+    The simulation gives 90% intervals of the overall score and of the nodes it was asked to
+    score (the dimensions and the landscape's axes and size, from the same draws), rank
+    acceptability and P(best); the tornado shows how the point leader's overall score moves
+    when each node's weight goes to either end of the sensitivity range.
     """
     sim = analysis.simulation
     sens = analysis.sensitivity
     intervals = {
-        s: {"overall": (float(sim.q05[i]), float(sim.q95[i]))}
+        s: {"overall": (float(sim.q05[i]), float(sim.q95[i])), **sim.node_intervals(i)}
         for i, s in enumerate(sim.subjects)
         if not (math.isnan(sim.q05[i]) or math.isnan(sim.q95[i]))
     }

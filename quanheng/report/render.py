@@ -2,8 +2,9 @@
 
 The HTML inlines every chart as an SVG data URI (glyphs drawn as paths) and its CSS, so it
 opens from disk with no network and shows the same characters on any machine. The PDF is the
-same HTML printed by WeasyPrint, which may fetch nothing but those data URIs. Markdown points at
-chart files written beside it.
+same HTML printed by headless Chromium or WeasyPrint (:mod:`quanheng.report.pdf`), neither of
+which may fetch anything but those data URIs. Markdown points at chart files written beside it.
+Each language is written in its own process when there are CPUs to spare.
 
 All user-supplied text — names, quotes, notes, URLs — is escaped by Jinja2's autoescaping (HTML,
 PDF) or :func:`md_text` (Markdown), and only ``http``/``https`` URLs become links
@@ -14,8 +15,12 @@ from __future__ import annotations
 
 import base64
 import math
+import multiprocessing
+import os
 import re
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
@@ -25,9 +30,11 @@ import jinja2
 
 from quanheng.errors import EnvironmentProblem, InputError
 from quanheng.report import charts as ch
+from quanheng.report import pdf
 from quanheng.report.content import ReportData, SubjectView
 from quanheng.report.fonts import CSS_FONT_STACK, require_fonts
 from quanheng.report.i18n import LANGS, fmt_interval, fmt_pct, fmt_score, t
+from quanheng.report.pdf import PdfEngine
 from quanheng.text import Lang
 
 __all__ = [
@@ -46,10 +53,6 @@ __all__ = [
 FORMATS: Final[tuple[str, ...]] = ("html", "pdf", "md")
 OVERVIEW_PNG: Final = ("landscape", "heatmap", "rank-probability", "tornado")
 """Charts also written as PNG beside the Markdown (per-subject radars are SVG only)."""
-INSTALL_WEASYPRINT: Final = (
-    ".venv/bin/pip install weasyprint  (and: sudo apt-get install -y libpango-1.0-0 "
-    "libpangoft2-1.0-0)"
-)
 
 
 # --------------------------------------------------------------------------- escaping helpers
@@ -185,28 +188,13 @@ def render_html(data: ReportData, lang: Lang, charts: RenderedCharts) -> str:
 # --------------------------------------------------------------------------- PDF
 
 
-def render_pdf(html: str) -> bytes:
-    """Print the HTML to PDF with WeasyPrint, embedding the fonts; no network access.
+def render_pdf(html: str, engine: PdfEngine = "auto") -> bytes:
+    """Print the HTML to PDF (Chromium by default, WeasyPrint as fallback); see :mod:`.pdf`.
 
     Raises:
-        EnvironmentProblem: WeasyPrint or its Pango libraries are not installed.
+        EnvironmentProblem: no engine that was asked for can run here.
     """
-    require_fonts()
-    try:
-        import weasyprint  # type: ignore[import-untyped]
-    except (ImportError, OSError) as exc:
-        raise EnvironmentProblem(
-            f"PDF output needs WeasyPrint ({exc}) — install it with: {INSTALL_WEASYPRINT}"
-        ) from None
-    from weasyprint.urls import URLFetcher  # type: ignore[import-untyped]
-
-    # Only the inlined data: URIs may be read; anything else is refused, never fetched.
-    fetcher = URLFetcher(allowed_protocols=("data",), timeout=1)
-    document = weasyprint.HTML(string=html, url_fetcher=fetcher, base_url=".")
-    pdf: bytes | None = document.write_pdf()
-    if pdf is None:  # pragma: no cover - only when a target is given
-        raise RuntimeError("WeasyPrint returned no PDF")
-    return pdf
+    return pdf.render_pdf(html, engine)
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -417,44 +405,80 @@ def write_report(
     *,
     langs: Sequence[str] = LANGS,
     formats: Sequence[str] = FORMATS,
+    pdf_engine: PdfEngine = "auto",
+    workers: int | None = None,
 ) -> list[Path]:
     """Write the report in each language and format under ``out``; return the files written.
 
+    The languages share nothing but ``data``, and charts and PDF are CPU-bound, so with more
+    than one language and more than one CPU each language is written in its own process
+    (``workers``: processes, default one per language up to the CPUs; 1 = in this process).
+
     Raises:
         InputError: an unknown format or language.
-        EnvironmentProblem: the fonts (or, for PDF, WeasyPrint) are missing.
+        EnvironmentProblem: the fonts (or, for PDF, every PDF engine asked for) are missing.
     """
     fmts, lang_list = _check(formats, langs)
+    if pdf_engine not in pdf.PDF_ENGINES:
+        raise InputError.single(
+            "--pdf-engine",
+            None,
+            f"unknown PDF engine {pdf_engine!r}",
+            f"use any of: {', '.join(pdf.PDF_ENGINES)}",
+        )
     require_fonts()
     out.mkdir(parents=True, exist_ok=True)
+    n = min(len(lang_list), workers or os.cpu_count() or 1)
+    if n <= 1:
+        parts = [_write_language(data, out, lang, fmts, pdf_engine) for lang in lang_list]
+    else:
+        # spawn, not fork: the parent may hold BLAS or simulation threads, and a forked child
+        # of a threaded process can deadlock.
+        context = multiprocessing.get_context("spawn")
+        try:
+            with ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
+                jobs = [
+                    pool.submit(_write_language, data, out, lang, fmts, pdf_engine)
+                    for lang in lang_list
+                ]
+                parts = [job.result() for job in jobs]
+        except BrokenProcessPool:
+            # A worker could not start (e.g. a script without a ``__main__`` guard): same
+            # report, one language after the other.
+            parts = [_write_language(data, out, lang, fmts, pdf_engine) for lang in lang_list]
+    return [path for part in parts for path in part]
+
+
+def _write_language(
+    data: ReportData, out: Path, lang: Lang, fmts: Sequence[str], pdf_engine: PdfEngine
+) -> list[Path]:
     written: list[Path] = []
-    for lang in lang_list:
-        stem = report_stem(data, lang)
-        charts = render_charts(data, lang, png="md" in fmts)
-        if charts.missing_glyphs:
-            raise EnvironmentProblem(
-                "some characters have no glyph in the report fonts and would show as boxes: "
-                + "; ".join(sorted(charts.missing_glyphs)[:5])
-            )
-        html = render_html(data, lang, charts) if {"html", "pdf"} & set(fmts) else ""
-        if "html" in fmts:
-            written.append(_write(out / f"{stem}.html", html))
-        if "pdf" in fmts:
-            path = out / f"{stem}.pdf"
-            path.write_bytes(render_pdf(html))
+    stem = report_stem(data, lang)
+    charts = render_charts(data, lang, png="md" in fmts)
+    if charts.missing_glyphs:
+        raise EnvironmentProblem(
+            "some characters have no glyph in the report fonts and would show as boxes: "
+            + "; ".join(sorted(charts.missing_glyphs)[:5])
+        )
+    html = render_html(data, lang, charts) if {"html", "pdf"} & set(fmts) else ""
+    if "html" in fmts:
+        written.append(_write(out / f"{stem}.html", html))
+    if "pdf" in fmts:
+        path = out / f"{stem}.pdf"
+        path.write_bytes(render_pdf(html, pdf_engine))
+        written.append(path)
+    if "md" in fmts:
+        chart_dir = out / f"{stem}.charts"
+        chart_dir.mkdir(exist_ok=True)
+        for name, svg in charts.svg.items():
+            written.append(_write(chart_dir / f"{name}.svg", svg))
+        for name, png in charts.png.items():
+            path = chart_dir / f"{name}.png"
+            path.write_bytes(png)
             written.append(path)
-        if "md" in fmts:
-            chart_dir = out / f"{stem}.charts"
-            chart_dir.mkdir(exist_ok=True)
-            for name, svg in charts.svg.items():
-                written.append(_write(chart_dir / f"{name}.svg", svg))
-            for name, png in charts.png.items():
-                path = chart_dir / f"{name}.png"
-                path.write_bytes(png)
-                written.append(path)
-            written.append(
-                _write(out / f"{stem}.md", render_markdown(data, lang, chart_dir.name, charts))
-            )
+        written.append(
+            _write(out / f"{stem}.md", render_markdown(data, lang, chart_dir.name, charts))
+        )
     return written
 
 

@@ -52,6 +52,32 @@ def test_zero_width_and_infinite_concentration_collapse_to_the_point(mini: Decis
     assert result.uncertain_cells == 0 and result.value_model == "fixed"
 
 
+def test_dimension_intervals_collapse_to_the_point_dimension_scores(mini: DecisionData) -> None:
+    card = quanheng.score(quanheng.load_study(MINI))
+    rows = [card.subjects.index(s) for s in mini.subjects]
+    result = simulate(fixed(mini), draws=500, seed=3, concentration=INF, nodes=["A", "B", "A1"])
+    assert result.interval_nodes == ("A", "B", "A1")
+    for k, node in enumerate(result.interval_nodes):
+        point = card.column(node)[rows]
+        np.testing.assert_allclose(result.node_q05[:, k], point, rtol=0, atol=1e-12)
+        np.testing.assert_allclose(result.node_q95[:, k], point, rtol=0, atol=1e-12)
+    default = simulate(fixed(mini), draws=50, seed=3, concentration=INF)
+    assert default.interval_nodes == ("A", "B")  # the dimensions
+
+
+def test_dimension_intervals_widen_with_uncertainty_and_reach_the_json(mini: DecisionData) -> None:
+    result = simulate(mini, draws=2000, seed=5, concentration=50.0)
+    assert np.all(result.node_q05 <= result.node_q95)
+    assert np.any(result.node_q95 - result.node_q05 > 0.01)
+    same = simulate(mini, draws=2000, seed=5, concentration=50.0, workers=1)
+    assert same.to_json() == result.to_json()
+    s1 = next(s for s in result.to_dict()["subjects"] if s["id"] == "s1")
+    assert set(s1["node_intervals_90"]) == {"A", "B"}
+    assert s1["node_intervals_90"]["A"][0] <= s1["node_intervals_90"]["A"][1]
+    with pytest.raises(ValueError, match="unknown node ids"):
+        simulate(mini, draws=10, nodes=["nope"])
+
+
 def test_vary_values_false_is_the_same_as_closed_ranges(mini: DecisionData) -> None:
     a = simulate(mini, draws=300, seed=1, concentration=50.0, vary_values=False)
     b = simulate(fixed(mini), draws=300, seed=1, concentration=50.0)

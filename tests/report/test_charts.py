@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
+from matplotlib.collections import LineCollection
 
-from quanheng.report import ReportData
+import quanheng
+import quanheng.analysis
+from quanheng.report import ReportData, analysis_for_report, build_report
 from quanheng.report import charts as ch
 
 
@@ -29,6 +33,35 @@ def test_landscape_places_each_subject_at_its_dimension_scores(mini_data: Report
     assert data.excluded == [("Outsider", "Market")]
     texts = [t.get_text() for t in chart.figure.axes[1].texts]
     assert any("Outsider: fails Market" in t for t in texts)
+
+
+def test_landscape_error_bars_are_the_simulated_dimension_intervals(mini_path: Path) -> None:
+    study = quanheng.load_study(mini_path)
+    card = quanheng.score(study)
+    analysis = quanheng.analysis.analyse(study, draws=2000, seed=4)
+    data = build_report(study, card, analysis_for_report(analysis, card))
+    chart = ch.landscape_chart(data, "en")
+    sim = analysis.simulation
+    expected: list[tuple[str, float, float, float]] = []  # axis, fixed coordinate, low, high
+    for sid, point in chart.data.points.items():
+        i = sim.subjects.index(sid)
+        iv = sim.node_intervals(i)
+        assert point.x_interval == iv["B"] and point.y_interval == iv["A"]
+        expected += [("x", point.y, *iv["B"]), ("y", point.x, *iv["A"])]
+    drawn: list[tuple[str, float, float, float]] = []
+    for coll in chart.figure.axes[0].collections:
+        if not isinstance(coll, LineCollection):
+            continue
+        for seg in coll.get_segments():
+            (x0, y0), (x1, y1) = seg
+            if y0 == y1:  # horizontal: the x interval at the subject's y
+                drawn.append(("x", float(y0), float(min(x0, x1)), float(max(x0, x1))))
+            else:
+                drawn.append(("y", float(x0), float(min(y0, y1)), float(max(y0, y1))))
+    assert len(drawn) == len(expected) == 2 * len(chart.data.points)
+    for got, want in zip(sorted(drawn), sorted(expected), strict=True):
+        assert got[0] == want[0] and got[1:] == pytest.approx(want[1:], abs=1e-12)
+    assert any(high - low > 0.01 for _, _, low, high in drawn)  # real uncertainty is drawn
 
 
 def test_landscape_labels_do_not_overlap_in_a_crowd(crowded_data: ReportData) -> None:

@@ -52,3 +52,12 @@ def test_all_lists_exactly_the_public_names() -> None:
         if not name.startswith("_") and not isinstance(value, type(quanheng.report))
     }
     assert set(quanheng.report.__all__) == public
+
+
+def test_report_command_rejects_unknown_pdf_engine(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], mini_path: Path
+) -> None:
+    with pytest.raises(SystemExit) as info:
+        main(["report", str(mini_path), "--pdf-engine", "prince", "--out", str(tmp_path)])
+    assert info.value.code == 2
+    assert "--pdf-engine: unknown PDF engine 'prince'" in capsys.readouterr().err

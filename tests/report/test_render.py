@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import quanheng
-from quanheng.errors import EnvironmentProblem
-from quanheng.report import ReportAnalysis, ReportData, build_report, fonts, write_report
+from quanheng.errors import EnvironmentProblem, InputError
+from quanheng.report import ReportAnalysis, ReportData, build_report, fonts, pdf, write_report
 from quanheng.report.render import md_text, render_charts, render_html, render_markdown, safe_url
 
 CHROMIUM = "/usr/bin/chromium"
@@ -102,13 +102,19 @@ def test_every_report_character_has_a_glyph(written: Path) -> None:
         assert fonts.uncovered_chars(text) == set()
 
 
+def _assert_cjk_font_embedded(pdf: Path) -> None:
+    fonts_out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
+    # WeasyPrint names it Noto-Sans-CJK-SC, Chromium NotoSansCJKsc-Regular: same font
+    assert "notosanscjksc" in re.sub(r"[^a-z]", "", fonts_out.lower()), fonts_out
+    for line in fonts_out.splitlines()[2:]:
+        assert " yes " in line, f"font not embedded: {line}"
+        assert "Type 3" not in line, f"glyphs drawn as Type 3 procedures, not a font: {line}"
+
+
 @pytest.mark.skipif(shutil.which("pdftoppm") is None, reason="poppler-utils not installed")
 def test_pdf_pages_fonts_and_inert_text(written: Path, tmp_path: Path) -> None:
     pdf = written / "mini-study.default.report.zh.pdf"
-    fonts_out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True).stdout
-    assert "Noto-Sans-CJK-SC" in fonts_out
-    for line in fonts_out.splitlines()[2:]:
-        assert " yes " in line, f"font not embedded: {line}"
+    _assert_cjk_font_embedded(pdf)
     subprocess.run(["pdftoppm", "-r", "40", "-png", str(pdf), str(tmp_path / "p")], check=True)
     pages = sorted(tmp_path.glob("p-*.png"))
     assert len(pages) >= 6
@@ -168,3 +174,25 @@ def test_rendering_without_analysis_says_so(crowded_data: ReportData) -> None:
     assert "No simulation result was given" in html
     md = render_markdown(crowded_data, "en", "c", charts)
     assert "No simulation result was given" in md
+
+
+@pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
+@pytest.mark.parametrize("engine", ["chromium", "weasyprint"])
+def test_each_pdf_engine_embeds_the_cjk_font(
+    evil_data: ReportData, tmp_path: Path, engine: str
+) -> None:
+    if engine == "chromium" and pdf.find_chromium() is None:
+        pytest.skip("chromium not installed")
+    written = write_report(
+        evil_data, tmp_path, langs=["zh"], formats=["pdf"], pdf_engine=engine, workers=1
+    )
+    _assert_cjk_font_embedded(written[0])
+    text = subprocess.run(["pdftotext", str(written[0]), "-"], capture_output=True, text=True)
+    assert "迷你研究" in text.stdout and '<script>alert("x")</script>' in text.stdout.replace(
+        "\n", ""
+    )
+
+
+def test_unknown_pdf_engine_is_an_input_error(evil_data: ReportData, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="unknown PDF engine"):
+        write_report(evil_data, tmp_path, formats=["pdf"], pdf_engine="prince")  # type: ignore[arg-type]

@@ -166,8 +166,9 @@ def test_to_frame_columns_and_order(card: Scorecard) -> None:
         "status",
         "reason",
     ]
-    # ranked by rank, then the unranked by id
-    assert list(frame.index) == ["s1", "s2", "s3", "m1", "out"]
+    # cohort by cohort (vendors, then models): ranked by rank, then the unranked by id
+    assert list(frame.index) == ["s1", "s2", "s3", "out", "m1"]
+    assert card.cohort("m1") == "model" and card.cohort("out") == "vendor"
     assert frame.loc["s1", "name"] == "One"
     assert frame.loc["s3", "overall"] == pytest.approx(0.435, abs=1e-12)
     assert frame.loc["s3", "coverage"] == pytest.approx(0.65, abs=1e-12)

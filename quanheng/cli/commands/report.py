@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import typer
 
 from quanheng.cli._app import app, console, guarded
 from quanheng.report.api import report_study
+from quanheng.report.pdf import PDF_ENGINES, PdfEngine
 from quanheng.text import Lang
 
 
@@ -25,13 +27,34 @@ def report(
         10_000, "--draws", help="Simulation draws for intervals and rank probabilities; 0 = none."
     ),
     seed: int = typer.Option(0, "--seed", help="Simulation seed: same seed, same report."),
+    pdf_engine: str = typer.Option(
+        "auto",
+        "--pdf-engine",
+        help="auto (headless Chromium if it runs, else WeasyPrint), chromium or weasyprint.",
+    ),
 ) -> None:
     """Landscape, ranking, charts, subject pages, evidence and method appendices."""
     langs: list[Lang] = []
     for item in _split(lang):
         langs.append("zh" if item == "zh" else "en" if item == "en" else _bad_lang(item))
+    if pdf_engine not in PDF_ENGINES:
+        from quanheng.errors import InputError
+
+        raise InputError.single(
+            "--pdf-engine",
+            None,
+            f"unknown PDF engine {pdf_engine!r}",
+            f"use any of: {', '.join(PDF_ENGINES)}",
+        )
     written = report_study(
-        path, out, profile=profile, langs=langs, formats=_split(formats), draws=draws, seed=seed
+        path,
+        out,
+        profile=profile,
+        langs=langs,
+        formats=_split(formats),
+        draws=draws,
+        seed=seed,
+        pdf_engine=cast(PdfEngine, pdf_engine),
     )
     for file in written:
         if file.suffix in (".html", ".pdf", ".md"):
