@@ -419,7 +419,7 @@ def radar_chart(data: ReportData, subject: str, lang: Lang) -> Chart:
     nodes = data.card.first_level
     view = next(v for v in data.subjects if v.id == subject)
     values = tuple(view.scores.get(n, math.nan) for n in nodes)
-    cohort = np.array([[v.scores.get(n, math.nan) for n in nodes] for v in data.cohort])
+    cohort = np.array([[v.scores.get(n, math.nan) for n in nodes] for v in data.peers(view.kind)])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN node: median is NaN
         median = np.nanmedian(cohort, axis=0) if len(cohort) else np.full(len(nodes), np.nan)
@@ -482,7 +482,8 @@ def radar_chart(data: ReportData, subject: str, lang: Lang) -> Chart:
                 color=MUTED if missing else "#222222",
                 style="italic" if missing else "normal",
             )
-        ax.legend(loc="lower left", bbox_to_anchor=(-0.25, -0.12), fontsize=7.5, frameon=False)
+        if ax.get_legend_handles_labels()[0]:  # a subject and cohort with no data: no series
+            ax.legend(loc="lower left", bbox_to_anchor=(-0.25, -0.12), fontsize=7.5, frameon=False)
     return Chart(f"radar-{subject}", fig, record)
 
 

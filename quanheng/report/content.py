@@ -26,7 +26,7 @@ from quanheng.matrix import IndicatorMatrix, assemble
 from quanheng.normalisation import Fixed, LogMinMax, MinMax, Normalisation, Rubric, Target
 from quanheng.scorecard import Scorecard
 from quanheng.study import Profile, Study
-from quanheng.text import Name, Text
+from quanheng.text import Lang, Name, Text
 
 __all__ = [
     "EvidenceEntry",
@@ -225,11 +225,24 @@ class SubjectView:
     weaknesses: tuple[LeafEffect, ...]
     gates: tuple[GateView, ...]
     measured: tuple[MeasuredView, ...]
+    kind: str = ""
 
     @property
     def in_cohort(self) -> bool:
-        """Scored and shown in charts (not screened out)."""
+        """Scored (not screened out)."""
         return self.status != "excluded"
+
+    def reason_in(self, lang: Lang) -> str:
+        """Why it is flagged or excluded, with the gates' names in ``lang`` (empty if neither)."""
+        failed = [g.name.get(lang) for g in self.gates if g.status == "fail"]
+        open_ = [g.name.get(lang) for g in self.gates if g.status in ("unknown", "disputed")]
+        sep = "、" if lang == "zh" else ", "
+        parts = []
+        if failed:
+            parts.append(("未通过：" if lang == "zh" else "fails: ") + sep.join(failed))
+        if open_:
+            parts.append(("证据不足：" if lang == "zh" else "unverified: ") + sep.join(open_))
+        return ("；" if lang == "zh" else "; ").join(parts) if self.reason else ""
 
 
 @dataclass(frozen=True)
@@ -281,9 +294,32 @@ class ReportData:
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
+    def main_kind(self) -> str:
+        """The kind the landscape compares (the one with most scored subjects: vendors)."""
+        kinds = [s.kind for s in self.subjects if s.in_cohort]
+        return max(dict.fromkeys(kinds), key=kinds.count) if kinds else ""
+
+    @property
     def cohort(self) -> tuple[SubjectView, ...]:
-        """Subjects that were scored (ranked or flagged), in rank order."""
+        """Scored subjects of the main kind, in rank order: the landscape's and charts' cohort.
+
+        Vendors and models are normalised and ranked apart, so they are never drawn together.
+        """
+        return self.peers(self.main_kind)
+
+    @property
+    def scored(self) -> tuple[SubjectView, ...]:
+        """Every scored subject (ranked or flagged), cohort by cohort."""
         return tuple(s for s in self.subjects if s.in_cohort)
+
+    @property
+    def others(self) -> tuple[SubjectView, ...]:
+        """Scored subjects of the other kinds (e.g. measured models beside the vendors)."""
+        return tuple(s for s in self.scored if s.kind != self.main_kind)
+
+    def peers(self, kind: str) -> tuple[SubjectView, ...]:
+        """Scored subjects of one kind, in rank order."""
+        return tuple(s for s in self.scored if s.kind == kind)
 
     @property
     def excluded(self) -> tuple[SubjectView, ...]:
@@ -371,6 +407,7 @@ def build_report(
                     for r in gates.results
                 ),
                 measured=_measured(card, matrix, leaves, i),
+                kind=card.cohort(sid),
             )
         )
     digests = dict(card.digests)
@@ -410,14 +447,26 @@ def _effects(
     member of the cohort. Missing cells have no effect rather than a negative one.
     """
     norm = card.normalised
-    cohort = np.array([g.status != "excluded" for g in card.gates], dtype=bool)
-    if not cohort.any():
-        return {}
+    scored = np.array([g.status != "excluded" for g in card.gates], dtype=bool)
+    kinds = np.array(card.cohorts or ("",) * len(card.subjects))
+    out: dict[int, tuple[list[tuple[int, float, float]], list[tuple[int, float, float]]]] = {}
+    for kind in dict.fromkeys(kinds.tolist()):  # each kind against its own cohort
+        cohort = scored & (kinds == kind)
+        if cohort.any():
+            _cohort_effects(card, norm, cohort, out)
+    return out
+
+
+def _cohort_effects(
+    card: Scorecard,
+    norm: np.ndarray,
+    cohort: np.ndarray,
+    out: dict[int, tuple[list[tuple[int, float, float]], list[tuple[int, float, float]]]],
+) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN leaves: mean is NaN
         means = np.nanmean(norm[cohort], axis=0)
     effect = (norm - means) * card.global_weights[: card.n_leaves]
-    out: dict[int, tuple[list[tuple[int, float, float]], list[tuple[int, float, float]]]] = {}
     for i in np.flatnonzero(cohort):
         row = effect[i]
         valid = [j for j in range(card.n_leaves) if not math.isnan(row[j])]
@@ -427,7 +476,6 @@ def _effects(
             [(j, float(means[j]), float(row[j])) for j in ups[:TOP_EFFECTS]],
             [(j, float(means[j]), float(row[j])) for j in downs[:TOP_EFFECTS]],
         )
-    return out
 
 
 def _leaf_effect(

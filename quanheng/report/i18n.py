@@ -52,6 +52,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "coverage": ("覆盖率", "Coverage"),
     "status": ("状态", "Status"),
     "status_ranked": ("参与排名", "ranked"),
+    "cohort_vendor": ("厂商（在厂商之间排名）", "Vendors (ranked among vendors)"),
+    "cohort_model": ("模型（在模型之间排名）", "Models (ranked among models)"),
     "status_flagged": ("有标记", "flagged"),
     "status_excluded": ("已排除", "excluded"),
     "ranking_note": (

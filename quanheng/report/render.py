@@ -120,7 +120,7 @@ def render_charts(data: ReportData, lang: Lang, *, png: bool = True) -> Rendered
         ch.rank_probability_chart(data, lang),
         ch.tornado_chart(data, lang),
     ]
-    built += [ch.radar_chart(data, v.id, lang) for v in data.cohort]
+    built += [ch.radar_chart(data, v.id, lang) for v in data.scored]
     svg: dict[str, str] = {}
     pngs: dict[str, bytes] = {}
     missing: set[str] = set()
@@ -246,7 +246,11 @@ def render_markdown(data: ReportData, lang: Lang, chart_dir: str, charts: Render
         + "|".join("---:" if k != 1 and k != len(head) - 1 else "---" for k in range(len(head)))
         + "|"
     )
-    for s in data.subjects:
+    several = len({s.kind for s in data.subjects}) > 1
+    for k, s in enumerate(data.subjects):
+        if several and (k == 0 or data.subjects[k - 1].kind != s.kind):
+            title = tr("cohort_" + s.kind) if s.kind in ("vendor", "model") else s.kind
+            lines.append("| | **" + title + "** |" + " |" * (len(head) - 2))
         iv = s.intervals.get("overall")
         row = [
             str(s.rank or "—"),
@@ -256,7 +260,7 @@ def render_markdown(data: ReportData, lang: Lang, chart_dir: str, charts: Render
             *(fmt_score(s.scores[d]) for d in dims),
             fmt_pct(s.p_best, 1) if s.p_best is not None else "—",
             fmt_pct(s.coverage),
-            tr("status_" + s.status) + (f" ({md_text(s.reason)})" if s.reason else ""),
+            tr("status_" + s.status) + (f" ({md_text(s.reason_in(lang))})" if s.reason else ""),
         ]
         lines.append("| " + " | ".join(row) + " |")
     lines += ["", tr("ranking_note"), ""]

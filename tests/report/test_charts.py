@@ -21,7 +21,9 @@ def test_landscape_places_each_subject_at_its_dimension_scores(mini_data: Report
     data = chart.data
     assert (data.x_node, data.y_node, data.size_node) == ("B", "A", "A1")
     assert set(data.points) == {"s1", "s2", "s3"}
-    assert data.missing == ["m1"]  # no scores at all: listed, not drawn at zero
+    # m1 is a model: another cohort, never drawn among the vendors (nor listed as missing)
+    assert data.missing == [] and [v.id for v in mini_data.others] == ["m1"]
+    assert mini_data.main_kind == "vendor"
     offsets = chart.figure.axes[0].collections[0].get_offsets()
     for k, sid in enumerate(data.points):
         i = card.subjects.index(sid)
@@ -77,7 +79,7 @@ def test_landscape_labels_do_not_overlap_in_a_crowd(crowded_data: ReportData) ->
 def test_heatmap_marks_missing_cells_and_never_colours_them(mini_data: ReportData) -> None:
     chart = ch.heatmap_chart(mini_data, "en")
     data = chart.data
-    assert data.subjects == ("s1", "s2", "s3", "m1")
+    assert data.subjects == ("s1", "s2", "s3")  # the vendor cohort; m1 is a model
     image = chart.figure.axes[0].images[0]
     shown = image.get_array()
     assert np.ma.getmaskarray(shown).sum() == len(data.missing)
