@@ -138,9 +138,16 @@ def subject_endpoint(subject: Subject, base_url: str | None = None) -> Endpoint:
 
 
 def task_endpoint(endpoint: Endpoint, task: Task) -> Endpoint:
-    """The endpoint with the task's sampling settings (``max_tokens``, ``temperature`` …)."""
-    update = {k: v for k, v in task.sampling.items() if k in _ENDPOINT_FIELDS}
-    return endpoint.model_copy(update=update) if update else endpoint
+    """The endpoint with the task's sampling settings (``max_tokens``, ``temperature`` …).
+
+    Settings that are not endpoint fields (``top_k``, ``repetition_penalty`` …) go into the
+    request body through ``extra_body``, so they are sent and are part of the request key.
+    """
+    update: dict[str, Any] = {k: v for k, v in task.sampling.items() if k in _ENDPOINT_FIELDS}
+    extra = {k: v for k, v in task.sampling.items() if k not in _ENDPOINT_FIELDS}
+    if extra:
+        update["extra_body"] = {**endpoint.extra_body, **extra}
+    return Endpoint.model_validate({**endpoint.model_dump(), **update}) if update else endpoint
 
 
 def _limit(study: Study, suite: Suite, task: Task, override: int | None) -> int | None:
