@@ -17,7 +17,7 @@ import numpy as np
 from quanheng._files import display_path
 from quanheng.errors import InputError
 from quanheng.framework import CompiledTree
-from quanheng.matrix import Measurement, assemble
+from quanheng.matrix import Measurement
 from quanheng.normalisation import Normalisation, Rubric
 from quanheng.scorecard import Scorecard
 from quanheng.scoring.aggregate import fill_missing
@@ -86,7 +86,7 @@ def decision_data(
     study: Study,
     profile: str | None = None,
     *,
-    measurements: Iterable[Measurement] = (),
+    measurements: Iterable[Measurement] | None = None,
     aggregation: str | None = None,
     missing: str | None = None,
     kind: str | None = None,
@@ -96,16 +96,17 @@ def decision_data(
     Subjects screened out by the gates are not compared; subjects without any data cannot be
     ranked and are left out too (the scorecard lists both). Vendors and models are separate
     cohorts (normalised and ranked apart); ``kind`` picks one, by default the larger (vendors
-    on a tie).
+    on a tie). ``measurements`` as in :func:`~quanheng.scoring.engine.score`: ``None`` reads
+    the study's run store, so the analysis sees the same measured values as the scorecard.
 
     Raises:
         InputError: no subject can be ranked.
     """
-    measurements = tuple(measurements)
     card = score(
         study, profile, measurements=measurements, aggregation=aggregation, missing=missing
     )
-    matrix = assemble(study, measurements)
+    matrix = card.matrix
+    assert matrix is not None  # score() always keeps the matrix it scored
     kinds = {s.id: s.kind for s in study.subjects}
     ranked = [i for i in range(len(card.subjects)) if card.ranks[i] > 0]
     if kind is None:

@@ -8,6 +8,7 @@ installed, naming the command that installs them.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 import textwrap
 from pathlib import Path
@@ -118,3 +119,17 @@ def _run_ids(study: quanheng.Study) -> set[str]:
 def _request_count(study_dir: Path) -> int:
     with sqlite3.connect(study_dir / "runs" / "runs.sqlite") as db:
         return int(db.execute("SELECT count(*) FROM requests").fetchone()[0])
+
+
+def test_analysis_sees_the_measured_values(measured: Path) -> None:
+    from quanheng.analysis.inputs import decision_data
+
+    study = quanheng.load_study(measured)
+    data = decision_data(study, kind="model")  # reads the run store, as score() does
+    assert data.subjects == ("smol",)
+    card = quanheng.score(study)
+    leaves = list(card.node_ids[: card.n_leaves])
+    row = card.subjects.index("smol")
+    for leaf in ("P5.1", "P7.1", "P7.2"):
+        j = leaves.index(leaf)
+        assert data.values[0, j] == card.raw[row, j] and not math.isnan(data.values[0, j])
