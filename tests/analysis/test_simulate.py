@@ -240,3 +240,27 @@ def test_json_lists_subjects_with_intervals_and_rank_probabilities(mini: Decisio
     assert len(first["rank_probabilities"]) == 3
     assert set(first) >= {"point", "mean", "interval_90", "p_best", "central_weights"}
     assert data["settings"]["draws"] == 1000
+
+
+def test_row_quantiles_in_bands_equal_one_quantile_call() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from quanheng.analysis.simulate import _row_quantiles
+
+    rows = np.random.default_rng(3).normal(size=(7, 1001))
+    expected = np.quantile(rows, [0.05, 0.95], axis=1)
+    with ThreadPoolExecutor(2) as pool:
+        q05, q95 = _row_quantiles(rows.copy(), pool, 3)
+    np.testing.assert_array_equal(q05, expected[0])
+    np.testing.assert_array_equal(q95, expected[1])
+
+
+def test_rank_stats_order_float64_scores_exactly_where_float32_would_tie() -> None:
+    from quanheng.analysis.simulate import _rank_stats
+
+    # distinct in float64, equal once rounded to float32: must not be ranked as a tie
+    scores = np.array([[1.0, 1.0 + 1e-12, 0.5], [0.2, 0.1, 0.3]])
+    counts, pair, best = _rank_stats(scores, np.ones((2, 1)))
+    np.testing.assert_array_equal(counts, [[0, 2, 0], [1, 0, 1], [1, 0, 1]])
+    assert pair[1, 0] == 1 and pair[0, 1] == 1  # 1 ahead of 0 in draw 0, 0 ahead in draw 1
+    np.testing.assert_array_equal(best[:, 0], [0, 1, 1])
