@@ -4,7 +4,7 @@ The HTML inlines every chart as an SVG data URI (glyphs drawn as paths) and its 
 opens from disk with no network and shows the same characters on any machine. The PDF is the
 same HTML printed by headless Chromium or WeasyPrint (:mod:`quanheng.report.pdf`), neither of
 which may fetch anything but those data URIs. Markdown points at chart files written beside it.
-Each language is written in its own process when there are CPUs to spare.
+The languages are written in parallel processes when there are CPUs to spare.
 
 All user-supplied text — names, quotes, notes, URLs — is escaped by Jinja2's autoescaping (HTML,
 PDF) or :func:`md_text` (Markdown), and only ``http``/``https`` URLs become links
@@ -21,7 +21,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 from urllib.parse import quote, urlsplit
@@ -35,6 +35,7 @@ from quanheng.report.content import ReportData, SubjectView
 from quanheng.report.fonts import CSS_FONT_STACK, require_fonts
 from quanheng.report.i18n import LANGS, fmt_interval, fmt_pct, fmt_score, t
 from quanheng.report.pdf import PdfEngine
+from quanheng.report.svg import GlyphDefs
 from quanheng.text import Lang
 
 __all__ = [
@@ -105,11 +106,18 @@ def fmt_value(x: bool | float) -> str:
 
 @dataclass(frozen=True)
 class RenderedCharts:
-    """Serialised charts of one language: SVG text for every chart, PNG for the overview ones."""
+    """Serialised charts of one language: SVG text for every chart, PNG for the overview ones.
+
+    ``inline`` holds the charts drawn straight to SVG (the radars) as ``<svg>`` elements for
+    the HTML, their glyphs defined once in ``glyph_defs`` (see :class:`~.svg.GlyphDefs`);
+    ``svg`` has every chart as a standalone file for the Markdown.
+    """
 
     svg: dict[str, str]
     png: dict[str, bytes]
     missing_glyphs: frozenset[str]
+    inline: dict[str, str] = field(default_factory=dict)
+    glyph_defs: str = ""
 
 
 def render_charts(data: ReportData, lang: Lang, *, png: bool = True) -> RenderedCharts:
@@ -123,16 +131,25 @@ def render_charts(data: ReportData, lang: Lang, *, png: bool = True) -> Rendered
     built += [ch.radar_chart(data, v.id, lang) for v in data.scored]
     svg: dict[str, str] = {}
     pngs: dict[str, bytes] = {}
+    inline: dict[str, str] = {}
+    shared = GlyphDefs()
     missing: set[str] = set()
     for chart in built:
         if chart is None:
             continue
         svg[chart.name] = ch.to_svg(chart)
+        if chart.figure is not None and chart.figure.get_layout_engine() is not None:
+            # laid out by the SVG save; the PNG keeps that layout instead of redoing it
+            chart.figure.set_layout_engine("none")
+        if chart.canvas is not None:
+            label = t("radar", lang) if chart.name.startswith("radar-") else chart.name
+            inline[chart.name] = shared.inline(chart.canvas, label, "chart small")
         if png and chart.name in OVERVIEW_PNG:
             pngs[chart.name] = ch.to_png(chart)
         missing |= chart.missing_glyphs
-        chart.figure.clear()
-    return RenderedCharts(svg, pngs, frozenset(missing))
+        if chart.figure is not None:
+            chart.figure.clear()
+    return RenderedCharts(svg, pngs, frozenset(missing), inline, shared.to_string())
 
 
 # --------------------------------------------------------------------------- HTML
@@ -174,7 +191,11 @@ def render_html(data: ReportData, lang: Lang, charts: RenderedCharts) -> str:
         data=data,
         lang=lang,
         dims=data.card.dimensions,
-        charts={name: _svg_uri(svg) for name, svg in charts.svg.items()},
+        charts={
+            name: _svg_uri(svg) for name, svg in charts.svg.items() if name not in charts.inline
+        },
+        inline=charts.inline,
+        glyph_defs=charts.glyph_defs,
         t=tr,
         fmt_score=fmt_score,
         fmt_pct=fmt_pct,
@@ -415,8 +436,9 @@ def write_report(
     """Write the report in each language and format under ``out``; return the files written.
 
     The languages share nothing but ``data``, and charts and PDF are CPU-bound, so with more
-    than one language and more than one CPU each language is written in its own process
-    (``workers``: processes, default one per language up to the CPUs; 1 = in this process).
+    than one language and more than one CPU the languages are written in parallel processes
+    (``workers``: processes, this one included; default one per language up to the CPUs;
+    1 = one language after the other in this process).
 
     Raises:
         InputError: an unknown format or language.
@@ -436,20 +458,26 @@ def write_report(
     if n <= 1:
         parts = [_write_language(data, out, lang, fmts, pdf_engine) for lang in lang_list]
     else:
-        # spawn, not fork: the parent may hold BLAS or simulation threads, and a forked child
-        # of a threaded process can deadlock.
+        # This process writes the first language while n − 1 others write the rest (one
+        # interpreter start-up fewer). Spawn, not fork: the parent may hold BLAS or simulation
+        # threads, and a forked child of a threaded process can deadlock.
         context = multiprocessing.get_context("spawn")
+        first: list[Path] | None = None
         try:
-            with ProcessPoolExecutor(max_workers=n, mp_context=context) as pool:
+            with ProcessPoolExecutor(max_workers=n - 1, mp_context=context) as pool:
                 jobs = [
                     pool.submit(_write_language, data, out, lang, fmts, pdf_engine)
-                    for lang in lang_list
+                    for lang in lang_list[1:]
                 ]
-                parts = [job.result() for job in jobs]
+                first = _write_language(data, out, lang_list[0], fmts, pdf_engine)
+                parts = [first, *(job.result() for job in jobs)]
         except BrokenProcessPool:
             # A worker could not start (e.g. a script without a ``__main__`` guard): same
             # report, one language after the other.
-            parts = [_write_language(data, out, lang, fmts, pdf_engine) for lang in lang_list]
+            if first is None:
+                first = _write_language(data, out, lang_list[0], fmts, pdf_engine)
+            rest = [_write_language(data, out, lang, fmts, pdf_engine) for lang in lang_list[1:]]
+            parts = [first, *rest]
     return [path for part in parts for path in part]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -13,6 +14,8 @@ import quanheng
 import quanheng.analysis
 from quanheng.report import ReportData, analysis_for_report, build_report
 from quanheng.report import charts as ch
+
+SVG = "{http://www.w3.org/2000/svg}"
 
 
 def test_landscape_places_each_subject_at_its_dimension_scores(mini_data: ReportData) -> None:
@@ -100,13 +103,35 @@ def test_radar_vertices_are_the_first_level_scores(mini_data: ReportData) -> Non
         assert chart.data.values[k] == pytest.approx(card.column(node)[i])
     x, y = chart.data.vertices[0]  # first axis points straight up
     assert x == pytest.approx(0.0, abs=1e-12) and y == pytest.approx(card.column("A1")[i])
+    # read back from the SVG: the filled polygon's corners are the vertices, scaled and centred
+    svg = ch.to_svg(chart)
+    root = ET.fromstring(svg)
+    width, height = (float(v) for v in root.get("viewBox", "").split()[2:])
+    filled = [p for p in root.iter(SVG + "path") if p.get("fill-opacity")]
+    assert len(filled) == 1
+    corners = [tuple(map(float, c.split())) for c in filled[0].get("d", "")[1:-2].split(" L")]
+    assert len(corners) == len(chart.data.vertices)
+    for (px, py), (vx, vy) in zip(corners, chart.data.vertices, strict=True):
+        assert px == pytest.approx(width / 2 + vx * 102.6, abs=0.01)
+        assert py == pytest.approx(height / 2 - vy * 102.6, abs=0.01)
+    titles = [e.text for e in root.iter(SVG + "title")]
+    assert [mini_data.node_name(n).en for n in ("A1", "A2", "B1")] == titles[:3]
+    assert "Cohort median" in " ".join(t or "" for t in titles)
 
 
 def test_radar_skips_missing_axes(crowded_data: ReportData) -> None:
-    view = crowded_data.cohort[0]
+    firsts = crowded_data.card.first_level
+    gaps = [
+        v for v in crowded_data.cohort if any(math.isnan(v.scores.get(n, math.nan)) for n in firsts)
+    ]
+    assert gaps, "the synthetic study should leave some first-level indicator without data"
+    view = gaps[0]
     chart = ch.radar_chart(crowded_data, view.id, "zh")
     present = [v for v in chart.data.values if not math.isnan(v)]
     assert len(chart.data.vertices) == len(present)
+    titles = [e.text or "" for e in ET.fromstring(ch.to_svg(chart)).iter(SVG + "title")]
+    assert 0 < len(chart.data.values) - len(present) == sum("(缺失)" in t for t in titles)
+    assert not chart.missing_glyphs
 
 
 def test_rank_probability_and_tornado_read_back(mini_data: ReportData) -> None:

@@ -141,6 +141,15 @@ def test_html_screenshot_in_headless_chromium(written: Path, tmp_path: Path) -> 
             images = page.eval_on_selector_all(
                 "img", "els => els.map(e => e.complete && e.naturalWidth > 0)"
             )
+            # radars are inline SVG whose glyphs live in one shared <defs>: a broken reference
+            # would draw nothing, so every label glyph must have a box on the page
+            radars = page.eval_on_selector_all(
+                "svg.chart",
+                "els => els.map(e => e.getBoundingClientRect().width > 100 && "
+                "[...e.querySelectorAll('use')].every(u => { "
+                "const g = document.getElementById(u.getAttribute('xlink:href').slice(1)); "
+                "return g !== null && (g.getAttribute('d') === '' || u.getBBox().width > 0); }))",
+            )
             session = page.context.new_cdp_session(page)
             session.send("DOM.enable")
             session.send("CSS.enable")
@@ -149,7 +158,8 @@ def test_html_screenshot_in_headless_chromium(written: Path, tmp_path: Path) -> 
             used = session.send("CSS.getPlatformFontsForNode", {"nodeId": h1})["fonts"]
         finally:
             browser.close()
-    assert all(images) and len(images) >= 6
+    assert all(images) and len(images) >= 4  # landscape, heatmap, rank probabilities, tornado
+    assert all(radars) and len(radars) == 4  # one per scored subject (3 vendors, 1 model)
     assert all(r.startswith(("file:", "data:")) for r in requests)
     assert any("Noto Sans CJK" in f["familyName"] for f in used), used
     assert shot.stat().st_size > 50_000
