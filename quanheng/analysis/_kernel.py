@@ -32,7 +32,10 @@ import numpy as np
 from quanheng.framework import CompiledTree
 from quanheng.scoring.aggregate import GEOMETRIC_FLOOR
 
-__all__ = ["TreeKernel", "effective_weights"]
+__all__ = ["POINT_BLOCK", "TreeKernel", "effective_weights"]
+
+POINT_BLOCK = 256
+"""Weight vectors per block when :meth:`TreeKernel.overall` scores fixed values."""
 
 
 @dataclass(frozen=True)
@@ -149,7 +152,15 @@ class TreeKernel:
                 leaf is unavailable under ``drop``.
             overwrite: the kernel may scale ``varying_scores`` in place (saves a copy).
         """
-        return self.evaluate(weights, varying_scores, overwrite=overwrite)[0]
+        w = np.atleast_2d(np.asarray(weights, dtype=np.float64))
+        if varying_scores is None and len(w) > POINT_BLOCK:
+            # Thousands of weight vectors over fixed values (sensitivity sweeps): in blocks,
+            # so each level's (parents, subjects, block) arrays stay in cache.
+            parts = [
+                self.evaluate(w[b : b + POINT_BLOCK])[0] for b in range(0, len(w), POINT_BLOCK)
+            ]
+            return np.concatenate(parts, axis=0)
+        return self.evaluate(w, varying_scores, overwrite=overwrite)[0]
 
     def evaluate(
         self,

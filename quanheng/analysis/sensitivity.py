@@ -297,18 +297,13 @@ def _reversals(
     nodes_i, pairs_i = np.nonzero(found)
     lo = t_now[nodes_i].copy()  # not reversed
     hi = grid[best_g[nodes_i, pairs_i]] * totals[nodes_i]  # reversed
+    # the (node, pair) searches of one node share one set_weight call per step
+    groups = [(movable[n], np.flatnonzero(nodes_i == n)) for n in np.unique(nodes_i)]
+    vecs = np.empty((len(nodes_i), len(w)))
     for _ in range(BISECTIONS):
         mid = (lo + hi) / 2
-        vecs = (
-            np.concatenate(
-                [
-                    set_weight(tree, w, movable[n], np.array([m]))
-                    for n, m in zip(nodes_i, mid, strict=True)
-                ]
-            )
-            if len(mid)
-            else np.zeros((0, len(w)))
-        )
+        for node, rows in groups:
+            vecs[rows] = set_weight(tree, w, node, mid[rows])
         sc = kernel.overall(vecs) if len(mid) else np.zeros((0, len(subjects)))
         d = sc[np.arange(len(mid)), a_idx[pairs_i]] - sc[np.arange(len(mid)), b_idx[pairs_i]]
         rev = ~(d > 0)

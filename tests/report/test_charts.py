@@ -138,8 +138,20 @@ def test_rank_probability_and_tornado_read_back(mini_data: ReportData) -> None:
     ranks = ch.rank_probability_chart(mini_data, "en")
     assert ranks is not None
     assert ranks.data.subjects == ("s1", "s2", "s3")
-    bars = ranks.figure.axes[0].patches
-    assert bars[0].get_width() == pytest.approx(0.8)  # s1, rank 1
+    # read back the drawn segments: (left, right, row) of every box of the collection
+    boxes = ranks.figure.axes[0].collections[0].get_paths()
+    spans = sorted(
+        (
+            float(b.vertices[:4, 1].mean()),  # the four corners (a closing vertex follows)
+            float(b.vertices[:4, 0].min()),
+            float(b.vertices[:4, 0].max()),
+        )
+        for b in boxes
+    )
+    s1 = [(lo, hi) for row, lo, hi in spans if abs(row) < 1e-9]  # s1 is the first row
+    assert s1[0] == pytest.approx((0.0, 0.8))  # rank 1 with probability 0.8
+    assert sum(hi - lo for lo, hi in s1) == pytest.approx(1.0)
+    assert all(hi > lo for _, lo, hi in spans)  # no empty segment is drawn
     tornado = ch.tornado_chart(mini_data, "en")
     assert tornado is not None
     assert tornado.data.parameters == ("B", "A")  # widest first
