@@ -38,6 +38,7 @@ from typing import Any, Literal
 from urllib.parse import quote
 
 import aiohttp
+import orjson
 from pydantic import BaseModel, ConfigDict
 
 from quanheng.errors import QuanhengError
@@ -318,6 +319,15 @@ async def _send(
         raise _malformed(f"{type(exc).__name__}: {exc}", secret_list, start) from None
 
 
+def _loads(text: bytes | str) -> Any:
+    """Parse JSON with orjson (several times faster on every answer and stream chunk), and
+    with the standard library where orjson refuses what it accepts (NaN, huge integers)."""
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return json.loads(text)
+
+
 def _malformed(what: str, secrets: list[str], start: float) -> RequestFailed:
     return RequestFailed(
         scrub(f"malformed response: {what}", secrets),
@@ -330,7 +340,7 @@ def _malformed(what: str, secrets: list[str], start: float) -> RequestFailed:
 def _parse_body(raw: bytes, start: float, secrets: list[str]) -> _Answer:
     latency = time.perf_counter() - start
     try:
-        data = json.loads(raw)
+        data = _loads(raw)
         choice = data["choices"][0]
         message = choice["message"]
         content = message.get("content") or ""
@@ -371,7 +381,7 @@ async def _read_stream(resp: aiohttp.ClientResponse, start: float, secrets: list
             done = True
             break
         try:
-            chunk = json.loads(data)
+            chunk = _loads(data)
         except ValueError:
             raise _malformed(f"bad stream chunk {data[:200]!r}", secrets, start) from None
         if not isinstance(chunk, dict):

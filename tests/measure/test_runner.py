@@ -307,3 +307,34 @@ def test_a_key_repeated_across_chunks_is_sent_once(tmp_path: Path, lazy: bool) -
         assert (summary.ok, summary.cached, summary.items) == (300, 3, 303)
         assert len(server.log) == 300
         assert len({e["key"] for e in server.log}) == 300
+
+
+def test_body_template_and_messages_json_give_the_stored_body() -> None:
+    import json
+
+    from quanheng.measure.runner import _body_template, _messages_json
+    from quanheng.measure.store import _dumps
+
+    endpoint = Endpoint(
+        base_url="http://127.0.0.1:1/v1", model="模型", stop=["\n"], extra_body={"z": [1, "b"]}
+    )
+    messages = [
+        {"role": "system", "content": '答案：B。"quoted" \\ \n\t\x00 \u2028 😀'},
+        {"role": "user", "content": "x", "name": "n"},
+    ]
+    around = _body_template(endpoint)
+    assert around is not None
+    text = around[0] + _messages_json(messages) + around[1]
+    assert text == _dumps(endpoint.body(messages))  # strings: character for character
+    odd = [{"role": "user", "content": "x", "n": 2**70, "f": 1e-7}]  # orjson refuses 2**70
+    assert json.loads(around[0] + _messages_json(odd) + around[1]) == endpoint.body(odd)
+
+
+def test_answers_parse_with_the_standard_library_where_orjson_refuses() -> None:
+    from quanheng.measure.client import _loads
+
+    assert _loads(b'{"a": [1, "\\u4e2d"]}') == {"a": [1, "中"]}
+    nan = _loads(b'{"logprob": NaN}')["logprob"]
+    assert nan != nan  # NaN, parsed by json where orjson refuses it
+    with pytest.raises(ValueError):
+        _loads(b"{not json")

@@ -242,3 +242,39 @@ def test_background_checkpoints_restore_the_automatic_ones(tmp_path: Path) -> No
             store.begin_run()
         assert store._db.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 1000
         assert len(store.list_runs()) == 1
+
+
+_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
+_JSON_VALUE = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_TEXT, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    messages=st.lists(st.dictionaries(_TEXT, _JSON_VALUE, max_size=4), max_size=3),
+    repeat=st.integers(min_value=0, max_value=10**6),
+    model=_TEXT,
+    extra=st.dictionaries(_TEXT, _JSON_VALUE, max_size=3),
+    stop=st.one_of(st.none(), st.lists(_TEXT, max_size=2)),
+)
+def test_key_template_gives_the_bytes_of_the_whole_payload(
+    messages: list[dict[str, object]],
+    repeat: int,
+    model: str,
+    extra: dict[str, object],
+    stop: list[str] | None,
+) -> None:
+    from quanheng.measure.keys import _slow_key
+
+    endpoint = Endpoint(base_url="https://api.example.com/v1", model=model or "m", stop=stop)
+    endpoint = endpoint.model_copy(update={"extra_body": extra})
+    assert request_key(endpoint, messages, repeat) == _slow_key(endpoint, messages, repeat)
+
+
+def test_a_known_key_never_changes() -> None:
+    # Pinned: a changed key would make every stored answer look unanswered (and re-paid).
+    key = request_key(BASE, MESSAGES, 2)
+    assert key == "de9e8cec18614a460ccb7f3205a05b0df3050716d06554799cafc05025a5455e"
