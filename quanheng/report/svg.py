@@ -43,7 +43,7 @@ def _num(x: float) -> str:
     return "0" if text == "-0" else text
 
 
-@functools.cache
+@functools.lru_cache(maxsize=16384)
 def _glyph_d(glyph_id: str) -> str:
     """The SVG path data of a glyph outline, in font units scaled by ``TextToPath.FONT_SCALE``."""
     verts, codes = _GLYPHS[glyph_id]
@@ -81,7 +81,7 @@ class _Line:
     missing: frozenset[str]
 
 
-@functools.cache
+@functools.lru_cache(maxsize=4096)
 def _layout(text: str, size: float, italic: bool) -> _Line:
     prop = FontProperties(
         family=list(FONT_FAMILIES), size=size, style="italic" if italic else "normal"
