@@ -24,6 +24,7 @@ import io
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Final, Literal
 
@@ -72,8 +73,17 @@ def find_chromium() -> Path | None:
     return None
 
 
-def render_pdf(html: str, engine: PdfEngine = "auto") -> bytes:
+def render_pdf(
+    html: str,
+    engine: PdfEngine = "auto",
+    *,
+    weasyprint_html: Callable[[], str] | None = None,
+) -> bytes:
     """Print the HTML to PDF with ``engine``; ``auto`` tries Chromium, then WeasyPrint.
+
+    ``weasyprint_html``, if given, makes the page WeasyPrint prints instead of ``html`` (the
+    report's variant without glyphs shared across ``<svg>`` elements, which WeasyPrint does not
+    resolve); it is called only if WeasyPrint is used.
 
     Raises:
         EnvironmentProblem: the engine asked for (or, for ``auto``, both) cannot run; the
@@ -83,15 +93,19 @@ def render_pdf(html: str, engine: PdfEngine = "auto") -> bytes:
     if engine not in PDF_ENGINES:
         raise ValueError(f"engine: expected one of {', '.join(PDF_ENGINES)}, got {engine!r}")
     require_fonts()
+
+    def for_weasyprint() -> str:
+        return weasyprint_html() if weasyprint_html is not None else html
+
     if engine == "weasyprint":
-        return _weasyprint(html)
+        return _weasyprint(for_weasyprint())
     if engine == "chromium":
         return _chromium(html)
     try:
         return _chromium(html)
     except EnvironmentProblem as chromium_problem:
         try:
-            return _weasyprint(html)
+            return _weasyprint(for_weasyprint())
         except EnvironmentProblem as weasy_problem:
             raise EnvironmentProblem(
                 f"PDF output needs headless Chromium or WeasyPrint, and neither runs here: "

@@ -1,9 +1,11 @@
 """Render report content as one self-contained HTML file, a PDF and Markdown with charts.
 
-The HTML inlines every chart as an SVG data URI (glyphs drawn as paths) and its CSS, so it
-opens from disk with no network and shows the same characters on any machine. The PDF is the
-same HTML printed by headless Chromium or WeasyPrint (:mod:`quanheng.report.pdf`), neither of
-which may fetch anything but those data URIs. Markdown points at chart files written beside it.
+The HTML inlines every chart and its CSS, so it opens from disk with no network and shows the
+same characters on any machine: the overview charts as SVG data URIs, the per-subject radars as
+inline ``<svg>`` sharing one set of glyph definitions (glyphs are drawn as paths throughout).
+The PDF is the same HTML printed by headless Chromium, or by WeasyPrint with every chart as a
+data URI (:mod:`quanheng.report.pdf`); neither may fetch anything but data URIs. Markdown
+points at chart files written beside it.
 The languages are written in parallel processes when there are CPUs to spare.
 
 All user-supplied text — names, quotes, notes, URLs — is escaped by Jinja2's autoescaping (HTML,
@@ -14,6 +16,7 @@ PDF) or :func:`md_text` (Markdown), and only ``http``/``https`` URLs become link
 from __future__ import annotations
 
 import base64
+import functools
 import math
 import multiprocessing
 import os
@@ -180,8 +183,17 @@ def _interval_of(lang: Lang) -> Callable[[SubjectView, str], str]:
     return interval
 
 
-def render_html(data: ReportData, lang: Lang, charts: RenderedCharts) -> str:
-    """The report as one self-contained HTML document."""
+def render_html(
+    data: ReportData, lang: Lang, charts: RenderedCharts, *, shared_glyphs: bool = True
+) -> str:
+    """The report as one self-contained HTML document.
+
+    With ``shared_glyphs`` the radars are inline ``<svg>`` elements whose glyphs are defined
+    once for the page (browsers and Chromium's printing resolve those references across the
+    page's ``<svg>`` elements); without it every chart is a standalone SVG data URI, which is
+    what WeasyPrint needs — it resolves references only within one ``<svg>``.
+    """
+    inline = charts.inline if shared_glyphs else {}
     template = _environment().get_template("report.html.j2")
 
     def tr(key: str, **fields: object) -> str:
@@ -191,11 +203,9 @@ def render_html(data: ReportData, lang: Lang, charts: RenderedCharts) -> str:
         data=data,
         lang=lang,
         dims=data.card.dimensions,
-        charts={
-            name: _svg_uri(svg) for name, svg in charts.svg.items() if name not in charts.inline
-        },
-        inline=charts.inline,
-        glyph_defs=charts.glyph_defs,
+        charts={name: _svg_uri(svg) for name, svg in charts.svg.items() if name not in inline},
+        inline=inline,
+        glyph_defs=charts.glyph_defs if inline else "",
         t=tr,
         fmt_score=fmt_score,
         fmt_pct=fmt_pct,
@@ -209,13 +219,18 @@ def render_html(data: ReportData, lang: Lang, charts: RenderedCharts) -> str:
 # --------------------------------------------------------------------------- PDF
 
 
-def render_pdf(html: str, engine: PdfEngine = "auto") -> bytes:
+def render_pdf(
+    html: str, engine: PdfEngine = "auto", *, weasyprint_html: Callable[[], str] | None = None
+) -> bytes:
     """Print the HTML to PDF (Chromium by default, WeasyPrint as fallback); see :mod:`.pdf`.
+
+    ``weasyprint_html`` makes the variant of the page WeasyPrint is given, if it is used
+    (:func:`render_html` with ``shared_glyphs=False``).
 
     Raises:
         EnvironmentProblem: no engine that was asked for can run here.
     """
-    return pdf.render_pdf(html, engine)
+    return pdf.render_pdf(html, engine, weasyprint_html=weasyprint_html)
 
 
 # --------------------------------------------------------------------------- Markdown
@@ -497,7 +512,8 @@ def _write_language(
         written.append(_write(out / f"{stem}.html", html))
     if "pdf" in fmts:
         path = out / f"{stem}.pdf"
-        path.write_bytes(render_pdf(html, pdf_engine))
+        standalone = functools.partial(render_html, data, lang, charts, shared_glyphs=False)
+        path.write_bytes(render_pdf(html, pdf_engine, weasyprint_html=standalone))
         written.append(path)
     if "md" in fmts:
         chart_dir = out / f"{stem}.charts"

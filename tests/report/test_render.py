@@ -206,3 +206,37 @@ def test_each_pdf_engine_embeds_the_cjk_font(
 def test_unknown_pdf_engine_is_an_input_error(evil_data: ReportData, tmp_path: Path) -> None:
     with pytest.raises(InputError, match="unknown PDF engine"):
         write_report(evil_data, tmp_path, formats=["pdf"], pdf_engine="prince")  # type: ignore[arg-type]
+
+
+def test_weasyprint_variant_has_no_glyph_references_across_svg_elements(
+    evil_data: ReportData,
+) -> None:
+    charts = render_charts(evil_data, "zh", png=False)
+    radars = [name for name in charts.inline if name.startswith("radar-")]
+    assert radars and set(radars) == {f"radar-{v.id}" for v in evil_data.scored}
+    shared = render_html(evil_data, "zh", charts)
+    # the page for browsers and Chromium: inline radars, their glyphs defined once for the page
+    defined = set(re.findall(r'<path id="(qg\d+)"', shared))
+    used = set(re.findall(r'xlink:href="#(qg\d+)"', shared))
+    assert used and used <= defined
+    assert shared.count('<svg class="chart small"') == len(radars)
+    # WeasyPrint resolves references only inside one <svg>: it gets every chart standalone
+    standalone = render_html(evil_data, "zh", charts, shared_glyphs=False)
+    assert 'xlink:href="#qg' not in standalone and 'id="qg' not in standalone
+    assert standalone.count('<img class="chart small"') == len(radars)
+
+
+@pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
+def test_weasyprint_prints_the_variant_made_for_it(tmp_path: Path) -> None:
+    page = "<html><body><p>{}</p></body></html>"
+    made: list[str] = []
+
+    def variant() -> str:
+        made.append("weasyprint")
+        return page.format("printed by weasyprint")
+
+    data = pdf.render_pdf(page.format("for chromium"), "weasyprint", weasyprint_html=variant)
+    out = tmp_path / "w.pdf"
+    out.write_bytes(data)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "printed by weasyprint" in text and "for chromium" not in text and made
