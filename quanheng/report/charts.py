@@ -1,4 +1,4 @@
-"""Report charts as matplotlib figures, each returned with the data it plots.
+"""Report charts — matplotlib figures, and radars drawn straight to SVG — with the data they plot.
 
 Every builder takes :class:`~quanheng.report.content.ReportData` and a language and returns a
 :class:`Chart`: the figure plus a plain record of what was drawn where, so tests can read the
@@ -63,7 +63,7 @@ SCORE_CMAP = LinearSegmentedColormap.from_list(
 
 @dataclass
 class Chart:
-    """A figure and the data drawn in it (``data`` is one of the ``*Data`` records)."""
+    """A drawn chart — a figure or an SVG canvas — and the data in it (a ``*Data`` record)."""
 
     name: str
     figure: Figure | None  # None for charts drawn straight to SVG (see :mod:`.svg`)
