@@ -461,17 +461,16 @@ def simulate(
         q05, q95 = _row_quantiles(finite, pool, n_workers)
         # A node's availability never changes between draws, so a row is all NaN or none: mark
         # the missing by the first draw, zero them in place, and partition in place.
-        node_nan = np.isnan(node_scores[:, :, 0]).T if draws else np.zeros((0, 0), dtype=bool)
-        flat = node_scores.reshape(-1, draws)
-        flat[node_nan.T.ravel()] = 0.0
-        node_q = [
-            q.reshape(len(picks), len(data.subjects)) for q in _row_quantiles(flat, pool, n_workers)
-        ]
+        flat = node_scores.reshape(-1, draws)  # (node, subject) rows
+        missing_rows = np.isnan(flat[:, 0])
+        flat[missing_rows] = 0.0
+        node_q = [np.where(missing_rows, np.nan, q) for q in _row_quantiles(flat, pool, n_workers)]
     acceptability = counts / draws
     with np.errstate(invalid="ignore", divide="ignore"):
         central = best / acceptability[:, :1] / draws
-    node_q05 = np.where(node_nan, np.nan, node_q[0].T.astype(np.float64))
-    node_q95 = np.where(node_nan, np.nan, node_q[1].T.astype(np.float64))
+    shape = (len(picks), len(data.subjects))
+    node_q05 = node_q[0].reshape(shape).T.astype(np.float64)
+    node_q95 = node_q[1].reshape(shape).T.astype(np.float64)
     conc: float | str = concentration if isinstance(concentration, str) else float(concentration)
     return SimulationResult(
         subjects=data.subjects,

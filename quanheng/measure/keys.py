@@ -73,7 +73,29 @@ def _payload(endpoint: Endpoint, messages: Any, repeat: Any) -> dict[str, Any]:
 
 
 def _dumps(value: Any) -> str:
+    """Sorted-key compact JSON, UTF-8 kept: the text keys hash and the run store keeps."""
     return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def json_template(value: Any, *holes: str) -> tuple[str, ...] | None:
+    """:func:`_dumps` of ``value`` cut at each placeholder string ``holes`` (in text order).
+
+    Sorted-key JSON of a dict is its keys' JSON in order, so when only the values at the
+    holes change between calls, the fixed text around them can be dumped once and joined with
+    the changing parts' own JSON: the same bytes as dumping the whole value. ``None`` when a
+    placeholder does not occur exactly once, or the holes are out of order.
+    """
+    text = _dumps(value)
+    marks = [_dumps(hole) for hole in holes]
+    if any(text.count(mark) != 1 for mark in marks):
+        return None
+    parts: list[str] = []
+    for mark in marks:
+        before, found, text = text.partition(mark)
+        if not found:
+            return None
+        parts.append(before)
+    return (*parts, text)
 
 
 _MESSAGES = "\x00quanheng-key-messages\x00"
@@ -84,23 +106,18 @@ _TEMPLATES: dict[int, tuple[Endpoint, tuple[str, str, str] | None]] = {}
 def _template(endpoint: Endpoint) -> tuple[str, str, str] | None:
     """The key payload's JSON around its messages and repeat index, once per endpoint.
 
-    Sorted-key JSON of a dict is its keys' JSON in order, so the payload's text is the fixed
-    text before ``messages``, the messages' own JSON, the fixed text up to ``repeat``, the
-    number and the rest: the same bytes as dumping the whole payload (tests compare the two),
-    at a third of the cost. Cached by identity with the endpoint held, so an id is never
-    reused while cached; an :class:`Endpoint` is frozen, so what it holds cannot change.
+    The payload's text is the fixed text before ``messages``, the messages' own JSON, the
+    fixed text up to ``repeat``, the number and the rest (:func:`json_template`): the same
+    bytes as dumping the whole payload (tests compare the two), at a third of the cost.
+    Cached by identity with the endpoint held, so an id is never reused while cached; an
+    :class:`Endpoint` is frozen, so what it holds cannot change.
     ``None`` (use the full dump) if the placeholders do not split the text as expected.
     """
     cached = _TEMPLATES.get(id(endpoint))
     if cached is not None and cached[0] is endpoint:
         return cached[1]
-    text = _dumps(_payload(endpoint, _MESSAGES, _REPEAT))
-    parts = text.split(_dumps(_MESSAGES))
-    template: tuple[str, str, str] | None = None
-    if len(parts) == 2:
-        rest = parts[1].split(_dumps(_REPEAT))
-        if len(rest) == 2 and _dumps(_REPEAT) not in parts[0]:
-            template = (parts[0], rest[0], rest[1])
+    parts = json_template(_payload(endpoint, _MESSAGES, _REPEAT), _MESSAGES, _REPEAT)
+    template = (parts[0], parts[1], parts[2]) if parts is not None else None
     if len(_TEMPLATES) >= 64:
         _TEMPLATES.clear()
     _TEMPLATES[id(endpoint)] = (endpoint, template)
@@ -145,9 +162,8 @@ class Request(BaseModel):
         metadata: dict[str, Any] | None = None,
     ) -> Request:
         """A request whose key is computed from ``endpoint``, ``messages`` and ``repeat``."""
-        key = request_key(endpoint, messages, repeat)
         return cls(
-            key=key,
+            key=request_key(endpoint, messages, repeat),
             subject=subject,
             task=task,
             item_id=item_id,

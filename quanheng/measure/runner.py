@@ -55,8 +55,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from quanheng.errors import MeasureError
 from quanheng.measure.client import RequestFailed, _Answer, _send, auth_headers, scrub
 from quanheng.measure.endpoint import Endpoint
-from quanheng.measure.keys import Request
-from quanheng.measure.store import RunStore, _dumps
+from quanheng.measure.keys import Request, _dumps, json_template
+from quanheng.measure.store import RunStore
 
 __all__ = ["Progress", "ProgressCallback", "RetryPolicy", "RunSummary", "run_requests"]
 
@@ -311,16 +311,14 @@ class _Source:
 _MESSAGES = "\x00quanheng-body-messages\x00"
 
 
-def _body_template(endpoint: Endpoint) -> tuple[str, str] | None:
+def _body_template(endpoint: Endpoint) -> tuple[str, ...] | None:
     """The request body's sorted-key JSON before and after its messages, once per run.
 
-    The body differs between items only in its messages, and sorted-key JSON of a dict is its
-    keys' JSON in order, so ``head + json(messages) + tail`` is exactly ``_dumps(body)`` (a
-    test compares them) without re-serialising the fixed fields for every item. ``None`` if
-    the placeholder does not split the text in two.
+    The body differs between items only in its messages, so ``head + json(messages) + tail``
+    (:func:`~quanheng.measure.keys.json_template`) is exactly ``_dumps(body)`` (a test
+    compares them) without re-serialising the fixed fields for every item.
     """
-    parts = _dumps(endpoint.body(_MESSAGES)).split(_dumps(_MESSAGES))  # type: ignore[arg-type]
-    return (parts[0], parts[1]) if len(parts) == 2 else None
+    return json_template(endpoint.body(_MESSAGES), _MESSAGES)  # type: ignore[arg-type]
 
 
 def _messages_json(messages: list[dict[str, Any]]) -> str:

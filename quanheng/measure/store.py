@@ -46,7 +46,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict
 
 from quanheng.errors import MeasureError
-from quanheng.measure.keys import Request
+from quanheng.measure.keys import Request, _dumps
 
 __all__ = ["RunRecord", "RunStore", "StoreSummary", "StoredRequest"]
 
@@ -127,10 +127,6 @@ _CHUNK = 500  # keys per IN (...) query; well under SQLite's variable limit
 
 def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="microseconds")
-
-
-def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def _dumps_metadata(value: dict[str, Any]) -> str:

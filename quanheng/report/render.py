@@ -469,9 +469,13 @@ def write_report(
         )
     require_fonts()
     out.mkdir(parents=True, exist_ok=True)
+
+    def one(lang: Lang) -> list[Path]:
+        return _write_language(data, out, lang, fmts, pdf_engine)
+
     n = min(len(lang_list), workers or os.cpu_count() or 1)
     if n <= 1:
-        parts = [_write_language(data, out, lang, fmts, pdf_engine) for lang in lang_list]
+        parts = [one(lang) for lang in lang_list]
     else:
         # This process writes the first language while n − 1 others write the rest (one
         # interpreter start-up fewer). Spawn, not fork: the parent may hold BLAS or simulation
@@ -484,15 +488,13 @@ def write_report(
                     pool.submit(_write_language, data, out, lang, fmts, pdf_engine)
                     for lang in lang_list[1:]
                 ]
-                first = _write_language(data, out, lang_list[0], fmts, pdf_engine)
+                first = one(lang_list[0])
                 parts = [first, *(job.result() for job in jobs)]
         except BrokenProcessPool:
             # A worker could not start (e.g. a script without a ``__main__`` guard): same
             # report, one language after the other.
-            if first is None:
-                first = _write_language(data, out, lang_list[0], fmts, pdf_engine)
-            rest = [_write_language(data, out, lang, fmts, pdf_engine) for lang in lang_list[1:]]
-            parts = [first, *rest]
+            head = first if first is not None else one(lang_list[0])
+            parts = [head, *(one(lang) for lang in lang_list[1:])]
     return [path for part in parts for path in part]
 
 
