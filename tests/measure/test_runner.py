@@ -310,9 +310,9 @@ def test_a_key_repeated_across_chunks_is_sent_once(tmp_path: Path, lazy: bool) -
 
 
 def test_body_template_and_messages_json_give_the_stored_body() -> None:
-    import json
 
-    from quanheng.measure.runner import _body_template, _messages_json
+    from quanheng.measure.keys import messages_json
+    from quanheng.measure.runner import _body_template
     from quanheng.measure.store import _dumps
 
     endpoint = Endpoint(
@@ -324,10 +324,10 @@ def test_body_template_and_messages_json_give_the_stored_body() -> None:
     ]
     around = _body_template(endpoint)
     assert around is not None
-    text = around[0] + _messages_json(messages) + around[1]
+    text = around[0] + messages_json(messages) + around[1]
     assert text == _dumps(endpoint.body(messages))  # strings: character for character
     odd = [{"role": "user", "content": "x", "n": 2**70, "f": 1e-7}]  # orjson refuses 2**70
-    assert json.loads(around[0] + _messages_json(odd) + around[1]) == endpoint.body(odd)
+    assert around[0] + messages_json(odd) + around[1] == _dumps(endpoint.body(odd))
 
 
 def test_answers_parse_with_the_standard_library_where_orjson_refuses() -> None:
@@ -338,3 +338,38 @@ def test_answers_parse_with_the_standard_library_where_orjson_refuses() -> None:
     assert nan != nan  # NaN, parsed by json where orjson refuses it
     with pytest.raises(ValueError):
         _loads(b"{not json")
+
+
+def test_answers_reach_disk_within_the_commit_gap(tmp_path: Path) -> None:
+    import sqlite3
+
+    from quanheng.measure.runner import _Committer
+
+    endpoint = Endpoint(base_url="http://127.0.0.1:1/v1", model="m")
+    items = _items(endpoint, ["a", "b", "c"])
+
+    def on_disk() -> int:  # what another process would find after a SIGKILL now
+        with sqlite3.connect(tmp_path / "runs.sqlite") as other:
+            return int(other.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
+
+    async def scenario(store: RunStore) -> list[int]:
+        committer = _Committer(store, gap_s=0.05)
+        seen: list[int] = []
+        answer = ("r", "{}", "B", "stop", 1, 1, "reported", 0.1, None, None, None, 1)
+        for item in items[:2]:
+            store._queue_ok(item, *answer)
+            committer.schedule()
+            await asyncio.sleep(0)  # the end of the tick the answer arrived in
+            seen.append(on_disk())
+        await asyncio.sleep(0.11)  # the gap has passed twice: the second answer is on disk
+        seen.append(on_disk())
+        store._queue_ok(items[2], *answer)
+        committer.schedule()
+        await asyncio.sleep(0)  # a gap after the last commit: at the end of its tick again
+        seen.append(on_disk())
+        return seen
+
+    with RunStore(tmp_path / "runs.sqlite") as store:
+        seen = asyncio.run(scenario(store))
+    # First answer: committed in its own tick. Second, 0 ms later: waits for the gap, no longer.
+    assert seen == [1, 1, 2, 3]

@@ -274,6 +274,37 @@ def test_key_template_gives_the_bytes_of_the_whole_payload(
     assert request_key(endpoint, messages, repeat) == _slow_key(endpoint, messages, repeat)
 
 
+@settings(max_examples=300, deadline=None)
+@given(
+    messages=st.lists(
+        st.dictionaries(
+            st.text(max_size=6),
+            st.text() | st.integers() | st.booleans() | st.none() | _JSON_VALUE,
+            max_size=4,
+        ),
+        max_size=3,
+    )
+)
+def test_messages_json_is_the_standard_librarys_text(messages: list[dict[str, object]]) -> None:
+    # The fast path decides request keys: it must never differ from the definition.
+    from quanheng.measure.keys import _dumps, messages_json
+
+    try:
+        expected = _dumps(messages).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no key can be made from it either way
+        return
+    assert messages_json(messages).encode("utf-8") == expected
+
+
+def test_messages_json_agrees_on_every_code_point() -> None:
+    from quanheng.measure.keys import _dumps, messages_json
+
+    for start in range(0, 0x110000, 2048):
+        text = "".join(chr(c) for c in range(start, start + 2048) if not 0xD800 <= c <= 0xDFFF)
+        messages = [{"content": text, text[:3] or "k": "v", "role": "user"}]
+        assert messages_json(messages) == _dumps(messages), hex(start)
+
+
 def test_a_known_key_never_changes() -> None:
     # Pinned: a changed key would make every stored answer look unanswered (and re-paid).
     key = request_key(BASE, MESSAGES, 2)
