@@ -12,7 +12,8 @@ measured alone (``--no-pin`` to disable). Every client gets the same multiple-ch
 * lm-evaluation-harness and inspect_ai (from ``benchmarks/peers/.venv``, made by
   ``benchmarks/peers/setup.sh``), at the same concurrency and at their own defaults; their
   requests are counted from the server's log, their rate is over the first-to-last request
-  window (start-up excluded, which favours them).
+  window (start-up excluded) and over the whole command. quanheng runs the same way as a
+  command (``--child-run``) for the comparison with them.
 
 Throughput runs take the best of ``--repeats`` runs per client. At concurrency ``c`` a run
 sends ``min(N, max(100, N * c / 32))`` items (``--no-scale`` sends N everywhere): at c=1 the
@@ -53,7 +54,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks" / "peers"))
 
 from items import item, write_items  # noqa: E402
-from run_peers import PeerResult, peer_missing, run_inspect, run_lm_eval  # noqa: E402
+from run_peers import PeerResult, measure, peer_missing, run_inspect, run_lm_eval  # noqa: E402
 
 from quanheng.measure.endpoint import Endpoint  # noqa: E402
 from quanheng.measure.keys import Request  # noqa: E402
@@ -61,6 +62,8 @@ from quanheng.measure.runner import run_requests  # noqa: E402
 from quanheng.measure.store import RunStore  # noqa: E402
 
 Bench = Callable[[str, int, int], Coroutine[Any, Any, None]]
+# quanheng, lm-eval and inspect_ai run as commands against a logging server (None: not run)
+_Commands = tuple[PeerResult | None, PeerResult | None, PeerResult | None]
 SERVICE_MS = 20.0
 SERVER_CPU = 0
 CLIENT_CPU = 1
@@ -199,15 +202,22 @@ def _child_run(url: str, n: int, c: int) -> None:
     asyncio.run(quanheng(url, n, c))
 
 
-def _end_to_end(url: str, n: int, c: int, pin: bool) -> float:
-    """Requests/s of ``python bench_runner.py --child-run``: start-up, imports and run."""
-    start = time.perf_counter()
-    subprocess.run(
-        [*_pin_prefix(pin), sys.executable, __file__, "--child-run", url, str(n), str(c)],
-        cwd=ROOT,
-        check=True,
+def _quanheng_command(
+    n: int,
+    c: int,
+    workdir: Path,
+    server: Callable[[Path], tuple[subprocess.Popen[str], str]],
+    pin: list[str],
+) -> PeerResult:
+    """quanheng as a command (``--child-run``: start-up, imports, run), measured like a peer:
+    the same logging server, the same window and end-to-end rates."""
+
+    def build(url: str) -> list[str]:
+        return [str(Path(__file__).resolve()), "--child-run", url, str(n), str(c)]
+
+    return measure(
+        [*pin, sys.executable], dict(os.environ), server, workdir, build, SERVICE_MS / 1000, 900
     )
-    return n / (time.perf_counter() - start)
 
 
 def _prefill(store: RunStore, endpoint: Endpoint, n: int) -> None:
@@ -311,7 +321,7 @@ def main() -> None:
     def sized(c: int) -> int:
         return total if args.no_scale else min(total, max(100, total * c // 32))
 
-    rows: list[tuple[int, int, dict[str, float], PeerResult | None, PeerResult | None]] = []
+    rows: list[tuple[int, int, dict[str, float], _Commands]] = []
     proc, url = _start_server(pin)
     try:
         asyncio.run(bare_aiohttp(url, 100, 8))  # warm the server
@@ -323,9 +333,7 @@ def main() -> None:
                     rate = _timed(bench, url, n, c)
                     best[name] = max(best[name], rate)
                     print(f"c={c:<4} n={n:<5} #{rep} {name:<9} {rate:8.0f} req/s", file=sys.stderr)
-            if peers_reason is None:
-                best["quanheng e2e"] = _end_to_end(url, n, c, pin)
-            rows.append((c, n, best, None, None))
+            rows.append((c, n, best, (None, None, None)))
         memory = _memory(url, scale_n, 128, pin)
         print(f"memory: {memory}", file=sys.stderr)
         resume = _resume(url, scale_n, 128)
@@ -343,14 +351,16 @@ def main() -> None:
 
         with tempfile.TemporaryDirectory() as tmp:
             work = Path(tmp)
-            for index, (c, n, best, _, _) in enumerate(rows):
+            for index, (c, n, best, _) in enumerate(rows):
                 items = write_items(work / f"items-{n}.jsonl", n)
+                qh = _quanheng_command(n, c, work / f"quanheng-{c}", server, pin_cmd)
+                print(f"c={c:<4} n={n:<5} quanheng  {qh}", file=sys.stderr)
                 kwargs: dict[str, Any] = {"pin": pin_cmd, "service_s": SERVICE_MS / 1000}
                 lm = run_lm_eval(items, c, work / f"lm-{c}", server, **kwargs)
                 print(f"c={c:<4} n={n:<5} lm-eval   {lm}", file=sys.stderr)
                 ins = run_inspect(items, c, work / f"inspect-{c}", server, **kwargs)
                 print(f"c={c:<4} n={n:<5} inspect   {ins}", file=sys.stderr)
-                rows[index] = (c, n, best, lm, ins)
+                rows[index] = (c, n, best, (qh, lm, ins))
             kwargs = {"pin": pin_cmd, "service_s": SERVICE_MS / 1000}
             n_lm, n_in = sized(1), sized(10)
             defaults["lm-eval"] = run_lm_eval(
@@ -377,15 +387,15 @@ def main() -> None:
         "| quanheng / best peer |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
-    for c, n, best, lm, ins in rows:
+    for c, n, best, (qh, lm, ins) in rows:
         limit = max(best["aiohttp"], best["httpx"])
         peer_rates = [r.window_rate for r in (lm, ins) if r is not None and r.requests]
         peer_e2e = [r.end_to_end_rate for r in (lm, ins) if r is not None and r.requests]
         vs_peer = "n/a"
-        if peer_rates:
+        if peer_rates and qh is not None and qh.requests:
             vs_peer = (
-                f"{best['quanheng'] / max(peer_rates):.2f} "
-                f"(e2e {best['quanheng e2e'] / max(peer_e2e):.2f})"
+                f"{qh.window_rate / max(peer_rates):.2f} "
+                f"(e2e {qh.end_to_end_rate / max(peer_e2e):.2f})"
             )
         print(
             f"| {c} | {n} | {best['aiohttp']:.0f} | {best['httpx']:.0f} | {limit:.0f} "
@@ -397,15 +407,17 @@ def main() -> None:
         print(f"Peers: not run: {peers_reason}.")
     else:
         print(
-            "Peers: the table gives each peer's rate over the server log's first-to-last "
-            "request window (its start-up excluded) against quanheng's in-process rate; "
-            "e2e compares whole commands (interpreter start, imports, run) for all three. "
-            "End-to-end req/s (quanheng / lm-eval / inspect_ai): "
+            "Peers: each harness runs as a command against a fresh server that logs every "
+            "request; the table gives its rate over the log's first-to-last request window "
+            "(start-up excluded); quanheng / best peer compares quanheng's command measured "
+            "the same way (window, and in brackets whole commands: interpreter start, imports, "
+            "run). Window / end-to-end req/s (quanheng; lm-eval; inspect_ai): "
             + "; ".join(
-                f"c={c} {best['quanheng e2e']:.0f} / {lm.end_to_end_rate:.0f} / "
-                f"{ins.end_to_end_rate:.0f}"
-                for c, _, best, lm, ins in rows
-                if lm is not None and ins is not None
+                f"c={c} {qh.window_rate:.0f} / {qh.end_to_end_rate:.0f}; "
+                f"{lm.window_rate:.0f} / {lm.end_to_end_rate:.0f}; "
+                f"{ins.window_rate:.0f} / {ins.end_to_end_rate:.0f}"
+                for c, _, _, (qh, lm, ins) in rows
+                if qh is not None and lm is not None and ins is not None
             )
             + "."
         )

@@ -19,7 +19,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-__all__ = ["PEER_VENV", "PeerResult", "peer_missing", "run_inspect", "run_lm_eval"]
+__all__ = ["PEER_VENV", "PeerResult", "measure", "peer_missing", "run_inspect", "run_lm_eval"]
 
 HERE = Path(__file__).resolve().parent
 PEER_VENV = HERE / ".venv"
@@ -76,7 +76,7 @@ def peer_missing() -> str | None:
     return None
 
 
-def _measure(
+def measure(
     command: list[str],
     env: dict[str, str],
     start_server: Callable[[Path], tuple[subprocess.Popen[str], str]],
@@ -85,6 +85,8 @@ def _measure(
     service_s: float,
     timeout_s: float,
 ) -> PeerResult:
+    """Run ``command + build(url)`` against a fresh logging server; rates from its log."""
+    workdir.mkdir(parents=True, exist_ok=True)
     log = workdir / "server.jsonl"
     log.unlink(missing_ok=True)
     server, url = start_server(log)
@@ -158,7 +160,7 @@ def run_lm_eval(
             str(workdir / "out"),
         ]
 
-    return _measure(
+    return measure(
         [*pin, str(PEER_VENV / "bin" / "lm_eval")],
         _env(workdir, {}),
         start_server,
@@ -209,7 +211,7 @@ def run_inspect(
         return server, url
 
     env = _env(workdir, {"QH_ITEMS": str(items.resolve()), "FAKE_API_KEY": "none"})
-    return _measure(
+    return measure(
         [*pin, str(PEER_VENV / "bin" / "inspect")],
         env,
         start,
