@@ -335,22 +335,27 @@ class _Committer:
     def __init__(self, store: RunStore, gap_s: float = 0.002) -> None:
         self._store = store
         self._gap_s = gap_s
-        self._scheduled = False
+        self._handle: asyncio.Handle | None = None
         self._last = -math.inf
         self.error: BaseException | None = None
 
     def schedule(self) -> None:
-        if not self._scheduled:
-            self._scheduled = True
+        if self._handle is None:
             loop = asyncio.get_running_loop()
             wait = self._last + self._gap_s - loop.time()
             if wait > 0:
-                loop.call_later(wait, self._flush)
+                self._handle = loop.call_later(wait, self._flush)
             else:
-                loop.call_soon(self._flush)
+                self._handle = loop.call_soon(self._flush)
+
+    def cancel(self) -> None:
+        """Drop a scheduled commit (the caller commits now, before the store may close)."""
+        if self._handle is not None:
+            self._handle.cancel()
+            self._handle = None
 
     def _flush(self) -> None:
-        self._scheduled = False
+        self._handle = None
         self._last = asyncio.get_running_loop().time()
         try:
             self._store.commit()
@@ -640,6 +645,7 @@ async def run_requests(
             ticker_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker_task
+        committer.cancel()
         with contextlib.suppress(sqlite3.Error):
             store.commit()
     committer.check()
