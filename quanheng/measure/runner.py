@@ -328,8 +328,9 @@ class _Committer:
     per ``gap_s`` — only against a fast local server — the next commit waits until ``gap_s``
     after the previous one, so an answer is on disk at most ``gap_s`` (2 ms) after it arrived
     and a burst of ticks shares one transaction. Each commit appends a few pages to the WAL
-    whatever its size, so at 5,000 answers/s committing every tick costs about 30 µs of the
-    event loop per answer (measured), and that loop is what paces the requests.
+    whatever its size: at 5,000 answers/s (about 3 per tick) committing every tick cost the
+    event loop ≈ 15 µs more per answer than committing every 2 ms (measured), and that loop
+    is what paces the requests.
     """
 
     def __init__(self, store: RunStore, gap_s: float = 0.002) -> None:
