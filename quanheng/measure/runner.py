@@ -44,6 +44,7 @@ import logging
 import math
 import random
 import sqlite3
+import threading
 import time
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sized
@@ -429,6 +430,7 @@ async def run_requests(
     headers = auth_headers(api_key)
     # Keys being sent now; a repeated key waiting for one parks a future here.
     inflight: dict[str, asyncio.Future[None] | None] = {}
+    tail = threading.Event()  # set once the source is drained (see _background_checkpoints)
     started = time.perf_counter()
 
     def snapshot() -> Progress:
@@ -587,6 +589,7 @@ async def run_requests(
             if item is None:
                 item = await source.next()
                 if item is None:
+                    tail.set()  # the last items are in flight: checkpoint while they are
                     return
             req, repeated = item
             key = req.key
@@ -621,7 +624,7 @@ async def run_requests(
     ticker_task = asyncio.create_task(ticker()) if progress_cb is not None else None
     connector = aiohttp.TCPConnector(limit=limit, limit_per_host=limit)
     try:
-        with store._background_checkpoints():
+        with store._background_checkpoints(wake=tail):
             async with (
                 aiohttp.ClientSession(
                     connector=connector, headers=headers, timeout=timeout, trust_env=False

@@ -285,19 +285,24 @@ class RunStore:
             self._db.executemany(_INSERT_ATTEMPT, rows)
 
     @contextlib.contextmanager
-    def _background_checkpoints(self, interval_s: float = 0.25) -> Iterator[None]:
+    def _background_checkpoints(
+        self, interval_s: float = 0.25, wake: threading.Event | None = None
+    ) -> Iterator[None]:
         """Move WAL checkpoints off the calling thread while the block runs.
 
         SQLite normally checkpoints inside the COMMIT that crosses 1,000 WAL pages, and with
         ``synchronous=NORMAL`` a checkpoint fsyncs twice: the event loop would stall on the
         disk. Here automatic checkpoints are off and a thread with its own connection runs a
-        PASSIVE checkpoint (never blocks the writer) every ``interval_s``. What a commit
-        guarantees does not change: commits are in the WAL either way, and a checkpoint
-        only copies committed pages into the main file.
+        PASSIVE checkpoint (never blocks the writer) every ``interval_s``, and at once whenever
+        ``wake`` is set (the runner sets it when the last items are in flight, so checkpoints
+        run while the loop waits for them and closing the store finds little left to copy).
+        What a commit guarantees does not change: commits are in the WAL either way, and a
+        checkpoint only copies committed pages into the main file.
         """
         row = self._db.execute("PRAGMA wal_autocheckpoint").fetchone()
         previous = int(row[0]) if row else 1000
         stop = threading.Event()
+        wake = wake if wake is not None else threading.Event()
 
         def checkpoint_loop() -> None:
             try:
@@ -305,7 +310,11 @@ class RunStore:
             except sqlite3.Error:
                 return
             try:
-                while not stop.wait(interval_s):
+                while True:
+                    wake.wait(interval_s)
+                    wake.clear()
+                    if stop.is_set():
+                        break
                     with contextlib.suppress(sqlite3.Error):
                         db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
             finally:
@@ -318,6 +327,7 @@ class RunStore:
             yield
         finally:
             stop.set()
+            wake.set()
             thread.join()
             self._db.execute(f"PRAGMA wal_autocheckpoint={previous}")
 

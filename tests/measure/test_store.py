@@ -244,6 +244,32 @@ def test_background_checkpoints_restore_the_automatic_ones(tmp_path: Path) -> No
         assert len(store.list_runs()) == 1
 
 
+def test_a_woken_checkpoint_copies_the_wal_into_the_file_at_once(tmp_path: Path) -> None:
+    import threading
+    import time
+
+    path = tmp_path / "runs.sqlite"
+    wake = threading.Event()
+    with RunStore(path) as store, store._background_checkpoints(interval_s=3600, wake=wake):
+        run = store.begin_run()
+        for i in range(300):
+            item = Request.build(
+                BASE, subject="s", task="t", item_id=str(i), messages=[{"content": str(i)}]
+            )
+            store._queue_ok(
+                item, run, "{}", "B" * 200, "stop", 1, 1, "reported", 0.1, None, None, None, 1
+            )
+        store.commit()
+        before = path.stat().st_size  # the rows are in the WAL, not yet in the file
+        time.sleep(0.2)
+        assert path.stat().st_size == before  # no checkpoint for an hour unless woken
+        wake.set()
+        deadline = time.monotonic() + 10
+        while path.stat().st_size == before and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert path.stat().st_size > before + 300 * 200
+
+
 _TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=40)
 _JSON_VALUE = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | _TEXT,
