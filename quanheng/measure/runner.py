@@ -2,8 +2,8 @@
 
 :func:`run_requests` drains an iterable (or async iterable) of :class:`Request` through a fixed
 pool of worker coroutines, one per allowed concurrent request. Workers pull items lazily, in
-chunks of a few hundred, so memory stays flat for 100,000 items: there is never one task or
-future per item.
+chunks of 64, so memory stays flat for 100,000 items: there is never one task or future per
+item.
 
 For each item, in order:
 
@@ -62,7 +62,7 @@ __all__ = ["Progress", "ProgressCallback", "RetryPolicy", "RunSummary", "run_req
 
 log = logging.getLogger("quanheng.measure")
 
-_CHUNK = 64  # items pulled from the source per completed-keys query
+_CHUNK = 64  # items pulled per completed-keys query; building them stalls the loop, keep it short
 
 
 class RetryPolicy(BaseModel):
