@@ -235,6 +235,12 @@ class _Source:
 
     Keys read but not yet finished (queued here or in flight) are counted in ``_open``; an item
     whose key is already open when read is marked as a repeat and checked again before sending.
+
+    The next chunk is read in the background once the buffer is half empty, yielding to the
+    event loop every few items: building a chunk of items in one go (hashing each) would hold
+    every answer that arrives meanwhile, and at high concurrency those stalls cost more
+    throughput than the building itself (measured: ≈ 5 % at 5,000 requests/s). An error raised
+    by the source surfaces in the next worker that needs an item.
     """
 
     def __init__(
@@ -255,18 +261,30 @@ class _Source:
         self._open: dict[str, int] = {}
         self._exhausted = False
         self._lock = asyncio.Lock()
+        self._refill: asyncio.Task[None] | None = None
+        self._error: BaseException | None = None
         self.read = 0
 
     def pop(self) -> tuple[Request, bool] | None:
         """The next buffered item and whether it repeats an open key, without waiting."""
-        return self._buffer.popleft() if self._buffer else None
+        buffer = self._buffer
+        if (
+            len(buffer) <= _CHUNK // 2
+            and self._refill is None
+            and not self._exhausted
+            and self._error is None
+        ):
+            self._refill = asyncio.get_running_loop().create_task(self._read_ahead())
+        return buffer.popleft() if buffer else None
 
     async def next(self) -> tuple[Request, bool] | None:
         while not self._buffer:
+            if self._error is not None:
+                raise self._error
             if self._exhausted:
                 return None
             async with self._lock:
-                if not self._buffer and not self._exhausted:
+                if not self._buffer and not self._exhausted and self._error is None:
                     await self._fill()
         return self._buffer.popleft()
 
@@ -278,13 +296,32 @@ class _Source:
         else:
             del self._open[key]
 
-    async def _fill(self) -> None:
+    def close(self) -> None:
+        """Stop a read-ahead still running (the run ended or failed)."""
+        if self._refill is not None:
+            self._refill.cancel()
+
+    async def _read_ahead(self) -> None:
+        try:
+            async with self._lock:
+                if not self._exhausted and self._error is None:
+                    await self._fill(pause_every=16)
+        except asyncio.CancelledError:
+            raise
+        except BaseException as exc:  # handed to the next worker that needs an item
+            self._error = exc
+        finally:
+            self._refill = None
+
+    async def _fill(self, pause_every: int = 0) -> None:
         chunk: list[Request] = []
         if self._sync is not None:
             for item in self._sync:
                 chunk.append(item)
                 if len(chunk) >= _CHUNK:
                     break
+                if pause_every and len(chunk) % pause_every == 0:
+                    await asyncio.sleep(0)
             else:
                 self._exhausted = True
         elif self._async is not None:
@@ -649,6 +686,7 @@ async def run_requests(
             ticker_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await ticker_task
+        source.close()
         committer.cancel()
         with contextlib.suppress(sqlite3.Error):
             store.commit()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter, defaultdict
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
@@ -373,3 +373,36 @@ def test_answers_reach_disk_within_the_commit_gap(tmp_path: Path) -> None:
         seen = asyncio.run(scenario(store))
     # First answer: committed in its own tick. Second, 0 ms later: waits for the gap, no longer.
     assert seen == [1, 1, 2, 3]
+
+
+@pytest.mark.parametrize("lazy", [False, True])
+def test_a_source_that_fails_midway_stops_the_run_and_keeps_every_answer(
+    tmp_path: Path, lazy: bool
+) -> None:
+    from quanheng.errors import MeasureError
+
+    with FakeServer(ServerConfig(service_ms=1)) as server, RunStore(tmp_path / "r.sqlite") as st:
+        endpoint = Endpoint(base_url=server.url, model="m")
+        items = _items(endpoint, [f"q{i}" for i in range(300)])
+
+        def source() -> Iterator[Request]:  # read ahead in chunks: fails while the run goes on
+            yield from items[:250]
+            raise ValueError("dataset row 251: no question field")
+
+        async def async_source() -> AsyncIterator[Request]:
+            for item in source():
+                yield item
+
+        with pytest.raises(MeasureError, match="dataset row 251: no question field"):
+            asyncio.run(
+                run_requests(endpoint, async_source() if lazy else source(), st, concurrency=8)
+            )
+        stored = {row.key for row in st.iter_requests(status="ok")}
+        assert 0 < len(stored) <= 250  # the answers that came back before the stop are kept
+        server_key = {item.key: body_key(endpoint.body(item.messages)) for item in items}
+        before = Counter(entry["key"] for entry in server.log)
+        again = asyncio.run(run_requests(endpoint, items, st, concurrency=8))
+        assert (again.cached, again.ok) == (len(stored), 300 - len(stored))
+        after = Counter(entry["key"] for entry in server.log) - before
+        assert not {server_key[key] for key in stored} & set(after)  # none asked again
+        assert len(after) == 300 - len(stored)
