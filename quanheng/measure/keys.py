@@ -91,21 +91,16 @@ def messages_json(messages: list[dict[str, Any]]) -> str:
     orjson refuses (lone surrogates, integers over 64 bits) takes the standard library.
     The key of a request depends on this text, so the two paths must never differ.
     """
-    if type(messages) is list:
-        for message in messages:
-            if type(message) is not dict:
-                break
-            for name, value in message.items():
-                if type(name) is not str or type(value) not in _PLAIN:
-                    break
-            else:
-                continue
-            break
-        else:
-            try:
-                return orjson.dumps(messages, option=orjson.OPT_SORT_KEYS).decode("utf-8")
-            except TypeError:  # orjson.JSONEncodeError
-                pass
+    plain = type(messages) is list and all(
+        type(message) is dict
+        and all(type(name) is str and type(value) in _PLAIN for name, value in message.items())
+        for message in messages
+    )
+    if plain:
+        try:
+            return orjson.dumps(messages, option=orjson.OPT_SORT_KEYS).decode("utf-8")
+        except TypeError:  # orjson.JSONEncodeError
+            pass
     return _dumps(messages)
 
 
