@@ -29,20 +29,23 @@ holding request headers rides along in ``__cause__``.
 
 from __future__ import annotations
 
+import asyncio
 import email.utils
 import json
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import AsyncIterable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote
 
 import aiohttp
 import orjson
+from aiohttp.typedefs import StrOrURL
 from pydantic import BaseModel, ConfigDict
 
 from quanheng.errors import QuanhengError
 from quanheng.measure.endpoint import Endpoint
+from quanheng.measure.http1 import BadResponse, ConnectFailed, Http1Pool, Http1Response, ResponseCut
 
 __all__ = [
     "Completion",
@@ -260,7 +263,7 @@ async def send_chat(
 
 async def _send(
     session: aiohttp.ClientSession,
-    url: str,
+    url: StrOrURL,
     payload: bytes,
     headers: Mapping[str, str] | None,
     timeout: aiohttp.ClientTimeout,
@@ -278,18 +281,11 @@ async def _send(
         async with session.post(url, data=payload, headers=headers, timeout=timeout) as resp:
             if resp.status >= 400:
                 raw = await resp.read()
-                text = raw.decode("utf-8", "replace")[:_MAX_BODY_IN_ERROR]
-                retry_after = parse_retry_after(resp.headers.get("Retry-After"))
-                raise RequestFailed(
-                    scrub(f"HTTP {resp.status} from {url}: {text}", secret_list),
-                    kind=f"http_{resp.status}",
-                    retryable=resp.status in RETRYABLE_STATUS,
-                    http_status=resp.status,
-                    retry_after_s=retry_after,
-                    latency_s=time.perf_counter() - start,
+                raise _http_error(
+                    resp.status, raw, resp.headers.get("Retry-After"), url, start, secret_list
                 )
             if stream:
-                return await _read_stream(resp, start, secret_list)
+                return await _read_stream(resp.content, start, secret_list)
             raw = await resp.read()
             return _parse_body(raw, start, secret_list)
     except RequestFailed:
@@ -317,6 +313,76 @@ async def _send(
         ) from None
     except ValueError as exc:  # aiohttp's line reader refuses lines over its buffer limit
         raise _malformed(f"{type(exc).__name__}: {exc}", secret_list, start) from None
+
+
+async def _send_native(
+    pool: Http1Pool,
+    url: StrOrURL,
+    payload: bytes,
+    timeout_s: float,
+    stream: bool,
+    secret_list: list[str],
+) -> _Answer:
+    """:func:`_send` over :class:`~quanheng.measure.http1.Http1Pool` (plain ``http://``), with
+    the same outcomes and messages: a cut answer is ``truncated``, no answer ``connection``."""
+    start = time.perf_counter()
+    resp: Http1Response | None = None
+    try:
+        async with asyncio.timeout(timeout_s):
+            resp = await pool.post(payload)
+            if resp.status >= 400:
+                raw = await resp.read()
+                raise _http_error(
+                    resp.status, raw, resp.headers.get("retry-after"), url, start, secret_list
+                )
+            if stream:
+                return await _read_stream(resp.lines(), start, secret_list)
+            return _parse_body(await resp.read(), start, secret_list)
+    except TimeoutError:
+        raise RequestFailed(
+            f"no complete answer within timeout_s={timeout_s} from {url}",
+            kind="timeout",
+            retryable=True,
+            latency_s=time.perf_counter() - start,
+        ) from None
+    except ResponseCut as exc:
+        raise RequestFailed(
+            scrub(f"response cut off: {exc}", secret_list),
+            kind="truncated",
+            retryable=True,
+            latency_s=time.perf_counter() - start,
+        ) from None
+    except ConnectFailed as exc:
+        raise RequestFailed(
+            scrub(f"connection failed: {exc}", secret_list),
+            kind="connection",
+            retryable=True,
+            latency_s=time.perf_counter() - start,
+        ) from None
+    except BadResponse as exc:
+        raise _malformed(str(exc), secret_list, start) from None
+    finally:
+        if resp is not None:
+            resp.release()
+
+
+def _http_error(
+    status: int,
+    raw: bytes,
+    retry_after: str | None,
+    url: StrOrURL,
+    start: float,
+    secret_list: list[str],
+) -> RequestFailed:
+    text = raw.decode("utf-8", "replace")[:_MAX_BODY_IN_ERROR]
+    return RequestFailed(
+        scrub(f"HTTP {status} from {url}: {text}", secret_list),
+        kind=f"http_{status}",
+        retryable=status in RETRYABLE_STATUS,
+        http_status=status,
+        retry_after_s=parse_retry_after(retry_after),
+        latency_s=time.perf_counter() - start,
+    )
 
 
 def _loads(text: bytes | str) -> Any:
@@ -363,14 +429,14 @@ def _parse_body(raw: bytes, start: float, secrets: list[str]) -> _Answer:
     )
 
 
-async def _read_stream(resp: aiohttp.ClientResponse, start: float, secrets: list[str]) -> _Answer:
+async def _read_stream(lines: AsyncIterable[bytes], start: float, secrets: list[str]) -> _Answer:
     parts: list[str] = []
     chunks_with_content = 0
     first_token: float | None = None
     finish: str | None = None
     usage: tuple[int | None, int | None] = (None, None)
     done = False
-    async for raw_line in resp.content:
+    async for raw_line in lines:
         line = raw_line.strip()
         if not line or line.startswith(b":"):
             continue  # keep-alive blank lines and SSE comments

@@ -120,6 +120,7 @@ class _App:
         self._log_file = log_file
         self._seen: Counter[str] = Counter()
         self._faulted: Counter[str] = Counter()
+        self.agents: Counter[str] = Counter()  # User-Agent of every chat request
         self._lock = threading.Lock()
 
     def record(self, key: str, n: int, outcome: str, stream: bool) -> None:
@@ -163,6 +164,7 @@ class _App:
         with self._lock:
             n = self._seen[key]
             self._seen[key] += 1
+            self.agents[request.headers.get("User-Agent", "")] += 1
         auth = request.headers.get("Authorization", "")
         if cfg.api_key is not None and auth != f"Bearer {cfg.api_key}":
             self.record(key, n, "401", stream)
@@ -341,6 +343,12 @@ class FakeServer:
     def log(self) -> list[dict[str, Any]]:
         assert self._app is not None, "server not started"
         return self._app.log
+
+    @property
+    def agents(self) -> Counter[str]:
+        """How many chat requests came with each ``User-Agent``."""
+        assert self._app is not None, "server not started"
+        return self._app.agents
 
     def start(self) -> FakeServer:
         if self._log_path is not None:

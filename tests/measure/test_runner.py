@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 import pytest
@@ -50,19 +50,33 @@ def _by_key(log: list[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
     return grouped
 
 
+@pytest.mark.parametrize("http_client", ["auto", "aiohttp"])
 @pytest.mark.parametrize("stream", [True, False])
-def test_faulty_server_every_item_ends_once_within_budget(tmp_path: Path, stream: bool) -> None:
+def test_faulty_server_every_item_ends_once_within_budget(
+    tmp_path: Path, stream: bool, http_client: Literal["auto", "aiohttp"]
+) -> None:
+    """Both HTTP clients (``auto`` is quanheng's own for http://) meet the same faults."""
     config = ServerConfig(fault_rate=0.2, service_ms=5, seed=3, timeout_sleep_s=0.8)
     prompts = [f"question {i} <answer:{'ABCD'[i % 4]}>" for i in range(300)]
     prompts += [f"broken {i} <always:500>" for i in range(3)]
     prompts += [f"refused {i} <always:400>" for i in range(2)]
     with FakeServer(config) as server, RunStore(tmp_path / "runs.sqlite") as store:
         endpoint = Endpoint(
-            base_url=server.url, model="m", stream=stream, timeout_s=0.5, max_retries=4
+            base_url=server.url,
+            model="m",
+            stream=stream,
+            timeout_s=0.5,
+            max_retries=4,
+            http_client=http_client,
         )
         items = _items(endpoint, prompts)
         summary = asyncio.run(run_requests(endpoint, items, store, concurrency=16, retry=FAST))
         log = list(server.log)
+        agents = set(server.agents)
+
+    # The client asked for is the one that sent: quanheng's own says so, aiohttp says so.
+    assert len(agents) == 1
+    assert agents.pop().startswith("quanheng/" if http_client == "auto" else "Python/")
 
     assert summary.items == len(items) == summary.ok + summary.errors + summary.cached
     assert summary.cached == 0
