@@ -7,8 +7,12 @@ measured alone (``--no-pin`` to disable). Every client gets the same multiple-ch
 
 * bare aiohttp and bare httpx: the fastest plain client loops (``c`` workers, one request
   each, nothing stored); the faster of the two is the practical **limit**;
+* bare http1: the same loop over quanheng's own HTTP/1.1 client (``quanheng.measure.http1``),
+  which the runner uses for plain http:// endpoints: quanheng / bare http1 is what
+  everything the runner adds to its HTTP client costs;
 * quanheng: :func:`run_requests` with a fresh SQLite RunStore, items built lazily from a
   generator inside the timed region (key hashing, resume checks, limiter, durable writes);
+  and the same with ``http_client: aiohttp`` (the https:// path);
 * lm-evaluation-harness and inspect_ai (from ``benchmarks/peers/.venv``, made by
   ``benchmarks/peers/setup.sh``), at the same concurrency and at their own defaults; their
   requests are counted from the server's log, their rate is over the first-to-last request
@@ -33,6 +37,7 @@ import argparse
 import asyncio
 import contextlib
 import datetime
+import json
 import os
 import platform
 import resource
@@ -44,7 +49,7 @@ import tempfile
 import time
 from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import aiohttp
 import httpx
@@ -57,6 +62,7 @@ from items import item, write_items  # noqa: E402
 from run_peers import PeerResult, measure, peer_missing, run_inspect, run_lm_eval  # noqa: E402
 
 from quanheng.measure.endpoint import Endpoint  # noqa: E402
+from quanheng.measure.http1 import Http1Pool  # noqa: E402
 from quanheng.measure.keys import Request  # noqa: E402
 from quanheng.measure.runner import run_requests  # noqa: E402
 from quanheng.measure.store import RunStore  # noqa: E402
@@ -112,8 +118,34 @@ async def bare_httpx(url: str, n: int, c: int) -> None:
         await _pool(n, c, one)
 
 
-def _endpoint(url: str, c: int) -> Endpoint:
-    return Endpoint(base_url=url, model="bench", max_tokens=64, stream=False, max_concurrency=c)
+async def bare_http1(url: str, n: int, c: int) -> None:
+    """quanheng's own HTTP/1.1 client (:mod:`quanheng.measure.http1`) in the same bare loop."""
+    pool = Http1Pool(f"{url}/chat/completions", {"Content-Type": "application/json"}, max_idle=c)
+
+    async def one(i: int) -> None:
+        resp = await pool.post(json.dumps(_body(i)).encode())
+        try:
+            data = json.loads(await resp.read())
+        finally:
+            resp.release()
+        assert resp.status == 200, data
+        assert data["choices"][0]["message"]["content"]
+
+    try:
+        await _pool(n, c, one)
+    finally:
+        pool.close()
+
+
+def _endpoint(url: str, c: int, http_client: Literal["auto", "aiohttp"] = "auto") -> Endpoint:
+    return Endpoint(
+        base_url=url,
+        model="bench",
+        max_tokens=64,
+        stream=False,
+        max_concurrency=c,
+        http_client=http_client,
+    )
 
 
 def _requests(endpoint: Endpoint, start: int, stop: int) -> Iterator[Request]:
@@ -122,7 +154,16 @@ def _requests(endpoint: Endpoint, start: int, stop: int) -> Iterator[Request]:
 
 
 async def quanheng(url: str, n: int, c: int) -> None:
-    endpoint = _endpoint(url, c)
+    await _quanheng(url, n, c, "auto")
+
+
+async def quanheng_aiohttp(url: str, n: int, c: int) -> None:
+    """quanheng with ``http_client: aiohttp`` (what https:// endpoints use)."""
+    await _quanheng(url, n, c, "aiohttp")
+
+
+async def _quanheng(url: str, n: int, c: int, http_client: Literal["auto", "aiohttp"]) -> None:
+    endpoint = _endpoint(url, c, http_client)
     with tempfile.TemporaryDirectory() as tmp, RunStore(Path(tmp) / "r.sqlite") as store:
         summary = await run_requests(endpoint, _requests(endpoint, 0, n), store, concurrency=c)
     assert summary.ok == n, summary
@@ -315,7 +356,9 @@ def main() -> None:
     benches: dict[str, Bench] = {
         "aiohttp": bare_aiohttp,
         "httpx": bare_httpx,
+        "http1": bare_http1,
         "quanheng": quanheng,
+        "qh-aiohttp": quanheng_aiohttp,
     }
 
     def sized(c: int) -> int:
@@ -332,7 +375,7 @@ def main() -> None:
                 for name, bench in benches.items():
                     rate = _timed(bench, url, n, c)
                     best[name] = max(best[name], rate)
-                    print(f"c={c:<4} n={n:<5} #{rep} {name:<9} {rate:8.0f} req/s", file=sys.stderr)
+                    print(f"c={c:<4} n={n:<5} #{rep} {name:<10} {rate:8.0f} req/s", file=sys.stderr)
             rows.append((c, n, best, (None, None, None)))
         memory = _memory(url, scale_n, 128, pin)
         print(f"memory: {memory}", file=sys.stderr)
@@ -383,10 +426,11 @@ def main() -> None:
     print()
     print(
         "| concurrency | items | bare aiohttp req/s | bare httpx req/s | limit req/s "
-        "| quanheng req/s | quanheng / limit | lm-eval req/s | inspect_ai req/s "
+        "| quanheng req/s | quanheng / limit | bare http1 req/s | quanheng / bare http1 "
+        "| quanheng, aiohttp client / limit | lm-eval req/s | inspect_ai req/s "
         "| quanheng / best peer |"
     )
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for c, n, best, (qh, lm, ins) in rows:
         limit = max(best["aiohttp"], best["httpx"])
         peer_rates = [r.window_rate for r in (lm, ins) if r is not None and r.requests]
@@ -399,8 +443,9 @@ def main() -> None:
             )
         print(
             f"| {c} | {n} | {best['aiohttp']:.0f} | {best['httpx']:.0f} | {limit:.0f} "
-            f"| {best['quanheng']:.0f} | {best['quanheng'] / limit:.2f} | {_peer_cell(lm)} "
-            f"| {_peer_cell(ins)} | {vs_peer} |"
+            f"| {best['quanheng']:.0f} | {best['quanheng'] / limit:.2f} | {best['http1']:.0f} "
+            f"| {best['quanheng'] / best['http1']:.2f} | {best['qh-aiohttp'] / limit:.2f} "
+            f"| {_peer_cell(lm)} | {_peer_cell(ins)} | {vs_peer} |"
         )
     print()
     if peers_reason is not None:

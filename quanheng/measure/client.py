@@ -1,4 +1,8 @@
-"""One chat-completion attempt over aiohttp: send, stream, time, count, classify failures.
+"""One chat-completion attempt: send, stream, time, count, classify failures.
+
+Two transports give the same outcomes: aiohttp (:func:`send_chat`, and the runner for
+``https://``) and quanheng's lean HTTP/1.1 client for plain ``http://``
+(:mod:`quanheng.measure.http1`, used by the runner through :func:`_send_native`).
 
 The runner (:mod:`quanheng.measure.runner`) decides *whether* and *when* to try; this module
 makes one try and says what happened. It is deliberately free of retry logic so a failure is

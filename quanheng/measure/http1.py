@@ -189,7 +189,8 @@ class _Connection(asyncio.Protocol):
         self.transport = transport
 
     def data_received(self, data: bytes) -> None:
-        if self.response is None:  # bytes nobody asked for: the connection is not trustworthy
+        if self.response is None or self.response.complete:
+            # Bytes nobody asked for: the connection is not trustworthy.
             self.keep_alive = False
             self.close()
             return
@@ -215,6 +216,11 @@ class _Connection(asyncio.Protocol):
             response._fail(ResponseCut(f"the connection closed inside the answer{why}"))
 
     # -- httptools callbacks ------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        if self.response is None or self.response.complete:
+            # A second answer to one request: stop parsing (the connection is then dropped).
+            raise BadResponse("more than one answer to one request")
 
     def on_header(self, name: bytes, value: bytes) -> None:
         assert self.response is not None
@@ -325,7 +331,9 @@ class Http1Pool:
         conn = None
         while self._idle:
             candidate = self._idle.pop()
-            if not candidate.lost:
+            if not candidate.lost and not (
+                candidate.transport and candidate.transport.is_closing()
+            ):
                 conn = candidate
                 break
         if conn is None:

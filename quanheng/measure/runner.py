@@ -15,7 +15,10 @@ For each item, in order:
    (429, 5xx, timeouts, dropped connections; at most once per typical latency, so a burst of
    429s counts once), adds ``1/limit`` per success (about one slot per round trip), and holds
    every new request back while a ``Retry-After`` is running.
-3. **Attempt** (:func:`quanheng.measure.client.send_chat`) with the endpoint's timeout.
+3. **Attempt** with the endpoint's timeout, over quanheng's own HTTP/1.1 client for plain
+   ``http://`` endpoints (:mod:`quanheng.measure.http1`, ≈ 4× less CPU per request, which is
+   what limits a local server at high concurrency) and over aiohttp for ``https://`` or
+   ``http_client: aiohttp``; both classify failures alike (:mod:`quanheng.measure.client`).
 4. **Retry** retryable failures up to ``endpoint.max_retries`` times, sleeping an exponential
    back-off with jitter (seeded, so runs are repeatable) or the server's ``Retry-After`` if
    longer. Non-retryable failures (400, 401, 403, 404, ...) stop at once.

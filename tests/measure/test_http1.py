@@ -381,3 +381,18 @@ def test_ipv6_and_default_port_hosts_are_written_as_rfc_9112_asks() -> None:
     assert (pool.host, pool.port) == ("::1", 8080)
     pool = Http1Pool("http://localhost/v1/chat/completions", {}, max_idle=1)
     assert b"\r\nHost: localhost\r\n" in pool._head and pool.port == 80
+
+
+def test_bytes_after_a_complete_answer_drop_the_connection_not_the_answer() -> None:
+    async def chatty(head: bytes, body: bytes, writer: Writer) -> None:
+        writer.write(_ok(b"answer") + b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nextra")
+
+    async def test(seen: Server, pool: Http1Pool) -> None:
+        for _ in range(2):
+            response = await pool.post(b"{}")
+            assert await response.read() == b"answer"
+            assert response.headers["content-length"] == "6"
+            response.release()
+
+    seen = _run(chatty, test)
+    assert [len(c) for c in seen.connections] == [1, 1]
