@@ -39,6 +39,7 @@ import yarl
 __all__ = ["BadResponse", "ConnectFailed", "Http1Pool", "Http1Response", "ResponseCut"]
 
 MAX_BODY = 64 * 1024 * 1024  # bytes; an answer larger than this is refused, not buffered
+MAX_LINE = 16 * 1024 * 1024  # bytes; a longer line in a stream is refused
 
 
 def _version() -> str:
@@ -110,17 +111,24 @@ class Http1Response:
     async def lines(self) -> AsyncIterator[bytes]:
         """The body line by line as it arrives (each without its ``\\n``), for server-sent
         events; raises :class:`ResponseCut` after the last complete line if the answer was cut."""
-        pending = b""
+        parts: list[bytes] = []  # the line being assembled, in pieces (no quadratic joins)
+        size = 0
         while True:
             while self._chunks:
-                pending += self._chunks.popleft()
-                if b"\n" in pending:
-                    *done, pending = pending.split(b"\n")
-                    for line in done:
-                        yield line
+                chunk = self._chunks.popleft()
+                parts.append(chunk)
+                if b"\n" not in chunk:
+                    size += len(chunk)
+                    if size > MAX_LINE:
+                        raise BadResponse(f"a line over {MAX_LINE // 2**20} MiB in the stream")
+                    continue
+                *done, rest = b"".join(parts).split(b"\n")
+                parts, size = [rest], len(rest)
+                for line in done:
+                    yield line
             if self.complete:
-                if pending:
-                    yield pending
+                if any(parts):
+                    yield b"".join(parts)
                 return
             if self._error is not None:
                 raise self._error

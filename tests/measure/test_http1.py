@@ -396,3 +396,26 @@ def test_bytes_after_a_complete_answer_drop_the_connection_not_the_answer() -> N
 
     seen = _run(chatty, test)
     assert [len(c) for c in seen.connections] == [1, 1]
+
+
+def test_a_stream_line_over_the_line_bound_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(http1, "MAX_LINE", 100)
+
+    async def endless_line(head: bytes, body: bytes, writer: Writer) -> None:
+        writer.write(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n")
+        writer.write(b"6\r\nok\nxxx\r\n")
+        for _ in range(30):
+            writer.write(b"a\r\n" + b"x" * 10 + b"\r\n")
+            await writer.drain()
+            await asyncio.sleep(0.001)
+
+    async def test(seen: Server, pool: Http1Pool) -> None:
+        response = await pool.post(b"{}")
+        got = []
+        with pytest.raises(BadResponse, match="a line over"):
+            async for line in response.lines():
+                got.append(line)
+        response.release()
+        assert got == [b"ok"]
+
+    _run(endless_line, test)
