@@ -149,6 +149,16 @@ class Endpoint(BaseModel):
                 f"api_key_env names {self.api_key_env}, which is not set for model {self.model!r}",
                 f"export {self.api_key_env}=<your key> before running, or set api_key_env: null",
             )
+        if any(ord(c) < 32 or ord(c) == 127 for c in key):
+            # A key with a line break would split the Authorization header (and is almost
+            # always a pasted newline); say so without echoing any of it.
+            raise MeasureInputError.single(
+                "<endpoint>",
+                None,
+                f"the value of {self.api_key_env} contains a line break or another control "
+                "character",
+                f"export {self.api_key_env} again with the key alone (no newline or tab)",
+            )
         return key
 
     def sampling(self) -> dict[str, Any]:

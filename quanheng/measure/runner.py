@@ -512,10 +512,7 @@ async def run_requests(
     chat_url = yarl.URL(endpoint.chat_url)
     pool: Http1Pool | None = None
     if endpoint.http_client == "auto" and chat_url.scheme == "http":
-        try:
-            pool = Http1Pool(chat_url, headers, max_idle=limit)
-        except ValueError as exc:
-            raise MeasureError(scrub(f"{endpoint.chat_url}: {exc}", secrets)) from None
+        pool = Http1Pool(chat_url, headers, max_idle=limit)  # headers checked by api_key()
     timeout = aiohttp.ClientTimeout(total=endpoint.timeout_s)
     timeout_s = endpoint.timeout_s
     stream = endpoint.stream

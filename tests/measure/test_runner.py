@@ -302,6 +302,23 @@ def test_missing_key_variable_fails_before_sending(
     assert "QH_UNSET_KEY" in str(info.value) and "export QH_UNSET_KEY" in str(info.value)
 
 
+@pytest.mark.parametrize("http_client", ["auto", "aiohttp"])
+def test_a_key_with_a_line_break_fails_before_sending_without_echoing_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, http_client: Literal["auto", "aiohttp"]
+) -> None:
+    monkeypatch.setenv("QH_PASTED_KEY", "sk-pasted-secret\n")
+    with FakeServer() as server, RunStore(tmp_path / "r.sqlite") as store:
+        endpoint = Endpoint(
+            base_url=server.url, model="m", api_key_env="QH_PASTED_KEY", http_client=http_client
+        )
+        with pytest.raises(MeasureInputError) as info:
+            asyncio.run(run_requests(endpoint, _items(endpoint, ["x"]), store))
+        assert server.log == [] and store.list_runs() == []
+    message = str(info.value)
+    assert "QH_PASTED_KEY" in message and "line break" in message
+    assert "pasted-secret" not in message
+
+
 @pytest.mark.parametrize("lazy", [False, True])
 def test_a_key_repeated_across_chunks_is_sent_once(tmp_path: Path, lazy: bool) -> None:
     with FakeServer(ServerConfig(service_ms=20)) as server, RunStore(tmp_path / "r.sqlite") as st:
