@@ -121,6 +121,7 @@ class Progress(BaseModel):
     cost: float | None
     elapsed_s: float
     eta_s: float | None
+    input_unknown: int = 0  # ok answers whose prompt tokens the server did not report
 
 
 ProgressCallback = Callable[[Progress], None]
@@ -147,6 +148,7 @@ class RunSummary(BaseModel):
     cost: float | None
     elapsed_s: float
     rate_per_s: float
+    input_unknown: int = 0  # ok answers whose prompt tokens the server did not report
 
 
 class _Counters:
@@ -160,6 +162,7 @@ class _Counters:
         self.retries = 0
         self.in_flight = 0
         self.input_tokens = 0
+        self.input_unknown = 0
         self.output_tokens = 0
         self.cost = 0.0
         self.priced = 0
@@ -506,6 +509,7 @@ async def run_requests(
             cost=counters.cost if counters.priced else None,
             elapsed_s=elapsed,
             eta_s=eta,
+            input_unknown=counters.input_unknown,
         )
 
     # Parsed once: aiohttp would parse a string URL again on every request.
@@ -543,7 +547,9 @@ async def run_requests(
         )
         committer.schedule()
         counters.ok += 1
-        if input_tokens:
+        if input_tokens is None:
+            counters.input_unknown += 1
+        elif input_tokens:
             counters.input_tokens += input_tokens
         if output_tokens:
             counters.output_tokens += output_tokens
@@ -733,6 +739,7 @@ async def run_requests(
         attempts=counters.attempts,
         retries=counters.retries,
         input_tokens=counters.input_tokens,
+        input_unknown=counters.input_unknown,
         output_tokens=counters.output_tokens,
         cost=final.cost,
         elapsed_s=final.elapsed_s,

@@ -211,6 +211,7 @@ class StoreSummary(BaseModel):
     output_tokens: int
     cost: float
     priced: int
+    input_unknown: int = 0  # ok answers whose prompt tokens the server did not report
 
 
 class RunStore:
@@ -610,7 +611,8 @@ class RunStore:
             "SELECT COUNT(*), "
             "COALESCE(SUM(status='ok'), 0), COALESCE(SUM(status='error'), 0), "
             "COALESCE(SUM(input_tokens), 0), COALESCE(SUM(output_tokens), 0), "
-            "COALESCE(SUM(cost), 0.0), COALESCE(SUM(cost IS NOT NULL), 0) "
+            "COALESCE(SUM(cost), 0.0), COALESCE(SUM(cost IS NOT NULL), 0), "
+            "COALESCE(SUM(status='ok' AND input_tokens IS NULL), 0) "
             f"FROM requests {clause}",
             args,
         ).fetchone()
@@ -622,6 +624,7 @@ class RunStore:
             output_tokens=row[4],
             cost=float(row[5]),
             priced=row[6],
+            input_unknown=row[7],
         )
 
 

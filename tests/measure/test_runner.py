@@ -137,6 +137,10 @@ def test_streaming_measures_first_token_and_falls_back_to_counting(tmp_path: Pat
         assert (row.usage_source, row.input_tokens) == ("counted", None)
         assert row.output_tokens == len(row.response.split()) and row.cost is None
         assert summary.cost == pytest.approx((2 * 1.0 + 4 * 2.0) / 1e6)
+        # Prompt tokens the stream never reported are unknown, not zero, in every tally.
+        assert (summary.input_tokens, summary.input_unknown) == (2, 1)
+        totals = store.summary()
+        assert (totals.input_tokens, totals.input_unknown) == (2, 1)
 
 
 def test_non_streaming_answer_without_usage(tmp_path: Path) -> None:

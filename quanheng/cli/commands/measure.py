@@ -10,6 +10,7 @@ from rich.live import Live
 from rich.table import Table
 
 from quanheng.cli._app import app, console, guarded
+from quanheng.cli._format import tokens_in_out
 from quanheng.matrix import Measurement
 from quanheng.measure.pipeline import MeasureResult, check_selection, collect, store_path
 from quanheng.measure.pipeline import measure as run_measure
@@ -69,7 +70,7 @@ class ProgressBoard:
                 f"{p.done}{total} ({p.cached} cached)",
                 str(p.errors),
                 f"{p.rate_per_s:.1f}",
-                f"{p.input_tokens}/{p.output_tokens}",
+                tokens_in_out(p.input_tokens, p.input_unknown, p.output_tokens, "/"),
                 cost,
                 eta,
             )

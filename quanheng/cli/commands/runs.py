@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from quanheng.cli._app import app, console, guarded
+from quanheng.cli._format import tokens_in_out
 from quanheng.measure.pipeline import store_path
 from quanheng.measure.store import RunStore
 from quanheng.study import load_study
@@ -45,7 +46,7 @@ def runs(path: Path = typer.Argument(..., help="Study directory.")) -> None:
                 str(run.settings.get("task", "")),
                 str(s.ok),
                 str(s.errors),
-                f"{s.input_tokens}+{s.output_tokens}",
+                tokens_in_out(s.input_tokens, s.input_unknown, s.output_tokens, " + "),
                 f"{s.cost:.4f} ({s.priced} priced)" if s.priced else "—",
             )
         total = store.summary()
@@ -56,6 +57,7 @@ def runs(path: Path = typer.Argument(..., help="Study directory.")) -> None:
         )
     console.print(
         f"total: {total.requests} requests, {total.ok} ok, {total.errors} errors, "
-        f"{total.input_tokens}+{total.output_tokens} tokens",
+        f"{tokens_in_out(total.input_tokens, total.input_unknown, total.output_tokens, ' + ')} "
+        "tokens in + out",
         markup=False,
     )
