@@ -43,8 +43,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
-import httpx
-
 from quanheng.errors import EnvironmentProblem
 
 __all__ = [
@@ -614,6 +612,8 @@ class LocalServer:
 
     def _wait_ready(self, began: float) -> None:
         assert self._proc is not None and self.log_path is not None
+        import httpx  # ≈ 0.1 s to import; only starting a server needs it
+
         url = f"{self.base_url}/models"
         deadline = began + self.start_timeout
         with httpx.Client(timeout=2.0, trust_env=False) as client:

@@ -9,15 +9,21 @@ it per language and format. A simulation result is optional: without one the rep
 leaves out intervals, rank probabilities and the tornado chart.
 """
 
-from quanheng.report.api import report_scorecard, report_study
-from quanheng.report.content import (
-    ReportAnalysis,
-    ReportData,
-    TornadoBar,
-    analysis_for_report,
-    build_report,
-)
-from quanheng.report.render import FORMATS, write_report
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from quanheng.report.api import report_scorecard, report_study
+    from quanheng.report.content import (
+        ReportAnalysis,
+        ReportData,
+        TornadoBar,
+        analysis_for_report,
+        build_report,
+    )
+    from quanheng.report.render import FORMATS, write_report
 
 __all__ = [
     "FORMATS",
@@ -30,3 +36,23 @@ __all__ = [
     "report_study",
     "write_report",
 ]
+
+# Imported on first use: the charts pull in matplotlib (≈ 0.3 s), which commands that only
+# need a report's small parts (the PDF engine names, say) should not pay for.
+_WHERE = {
+    "FORMATS": "quanheng.report.render",
+    "ReportAnalysis": "quanheng.report.content",
+    "ReportData": "quanheng.report.content",
+    "TornadoBar": "quanheng.report.content",
+    "analysis_for_report": "quanheng.report.content",
+    "build_report": "quanheng.report.content",
+    "report_scorecard": "quanheng.report.api",
+    "report_study": "quanheng.report.api",
+    "write_report": "quanheng.report.render",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        return getattr(importlib.import_module(_WHERE[name]), name)
+    raise AttributeError(f"module 'quanheng.report' has no attribute {name!r}")

@@ -141,3 +141,25 @@ def test_flag_policy_ranks_failed_subjects_with_a_flag(
     assert outsider["status"] == "flagged"
     assert outsider["rank"] is not None
     assert outsider["reason"] == "fails market"
+
+
+def test_the_cli_starts_without_the_heavy_stacks(tmp_path: Path) -> None:
+    """`quanheng --help`, `validate`, `show` and `runs` stay quick: charts (matplotlib), the
+    HTTP stacks (aiohttp, httpx) and pandas are imported by the commands that use them."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import sys; from quanheng.cli import main\n"
+        "try:\n    main(['show', sys.argv[1]])\nexcept SystemExit:\n    pass\n"
+        "heavy = ('matplotlib', 'aiohttp', 'httpx', 'pandas', 'weasyprint', 'scipy')\n"
+        "print(sorted(m for m in heavy if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe, str(MINI)],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=tmp_path,
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout[-2000:]

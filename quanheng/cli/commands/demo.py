@@ -11,7 +11,6 @@ from quanheng.cli.commands.measure import measure_live, print_result
 from quanheng.cli.commands.score import print_scorecard
 from quanheng.demo import DEMO_LIMIT, default_study_path, write_outputs
 from quanheng.errors import EnvironmentProblem
-from quanheng.measure.pipeline import collect, store_path
 from quanheng.scoring.engine import score as score_study
 from quanheng.study import load_study
 
@@ -33,6 +32,8 @@ def demo(
     The measurement resumes from the study's run store, so a second run sends nothing that
     was already answered; `quanheng measure studies/cn-llm-vendors-2024` runs the full suites.
     """
+    from quanheng.measure.pipeline import collect, store_path  # imports the HTTP stack
+
     study = load_study(default_study_path())
     if measure:
         try:

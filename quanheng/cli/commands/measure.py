@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 from rich.live import Live
@@ -11,11 +11,12 @@ from rich.table import Table
 
 from quanheng.cli._app import app, console, guarded
 from quanheng.cli._format import tokens_in_out
-from quanheng.matrix import Measurement
-from quanheng.measure.pipeline import MeasureResult, check_selection, collect, store_path
-from quanheng.measure.pipeline import measure as run_measure
-from quanheng.measure.runner import Progress
 from quanheng.study import Study, load_study
+
+if TYPE_CHECKING:  # the pipeline pulls in the HTTP stack: imported when a command runs
+    from quanheng.matrix import Measurement
+    from quanheng.measure.pipeline import MeasureResult
+    from quanheng.measure.runner import Progress
 
 
 @app.command()
@@ -28,6 +29,8 @@ def measure(
     limit: int | None = typer.Option(None, "--limit", min=1, help="Items per task."),
 ) -> None:
     """Measure: live progress per endpoint and task; safe to kill and re-run (resumes)."""
+    from quanheng.measure.pipeline import collect, store_path
+
     study = load_study(path)
     result = measure_live(
         study, suites=suite, subjects=subject, concurrency=concurrency, limit=limit
@@ -37,6 +40,9 @@ def measure(
 
 def measure_live(study: Study, **options: Any) -> MeasureResult:
     """Run :func:`quanheng.measure.pipeline.measure` under a live progress board."""
+    from quanheng.measure.pipeline import check_selection
+    from quanheng.measure.pipeline import measure as run_measure
+
     check_selection(study, options.get("suites"), options.get("subjects"))  # before the board
     board = ProgressBoard()
     with Live(board.table(), console=console, refresh_per_second=4, transient=False) as live:

@@ -8,7 +8,6 @@ from typing import cast
 import typer
 
 from quanheng.cli._app import app, console, guarded
-from quanheng.report.api import report_study
 from quanheng.report.pdf import PDF_ENGINES, PdfEngine
 from quanheng.text import Lang
 
@@ -46,6 +45,8 @@ def report(
             f"unknown PDF engine {pdf_engine!r}",
             f"use any of: {', '.join(PDF_ENGINES)}",
         )
+    from quanheng.report.api import report_study  # charts and PDF: heavy, import when used
+
     written = report_study(
         path,
         out,

@@ -9,7 +9,6 @@ from rich.table import Table
 
 from quanheng.cli._app import app, console, guarded
 from quanheng.cli._format import tokens_in_out
-from quanheng.measure.pipeline import store_path
 from quanheng.measure.store import RunStore
 from quanheng.study import load_study
 
@@ -18,6 +17,8 @@ from quanheng.study import load_study
 @guarded
 def runs(path: Path = typer.Argument(..., help="Study directory.")) -> None:
     """List measurement runs: when, what, answers, errors, tokens, cost."""
+    from quanheng.measure.pipeline import store_path  # the pipeline imports the HTTP stack
+
     study = load_study(path)
     file = store_path(study)
     if not file.exists():
