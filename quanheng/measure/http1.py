@@ -164,13 +164,13 @@ class Http1Response:
 
     def _body(self, data: bytes) -> None:
         if self._decoder is not None:
-            try:
-                data = self._decoder.decompress(data)
+            try:  # bounded, so a small bomb cannot expand past the limit in one call
+                data = self._decoder.decompress(data, MAX_BODY + 1 - self._received)
             except zlib.error as exc:
                 self._conn.abort(BadResponse(f"body does not decompress: {exc}"))
                 return
         self._received += len(data)
-        if self._received > MAX_BODY:
+        if self._received > MAX_BODY or (self._decoder and self._decoder.unconsumed_tail):
             self._conn.abort(BadResponse(f"answer body over {MAX_BODY // 2**20} MiB"))
             return
         self._chunks.append(data)

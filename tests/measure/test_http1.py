@@ -302,11 +302,17 @@ def test_unusable_answers_are_bad_response(answer: bytes, message: str) -> None:
     _run(bad, test)
 
 
-def test_an_answer_over_the_size_bound_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("compressed", [False, True])
+def test_an_answer_over_the_size_bound_is_refused(
+    monkeypatch: pytest.MonkeyPatch, compressed: bool
+) -> None:
     monkeypatch.setattr(http1, "MAX_BODY", 1000)
 
     async def big(head: bytes, body: bytes, writer: Writer) -> None:
-        writer.write(_ok(b"x" * 5000))
+        if compressed:  # ≈ 100 bytes on the wire that would expand to 1 MB
+            writer.write(_ok(gzip.compress(b"x" * 1_000_000), "Content-Encoding: gzip"))
+        else:
+            writer.write(_ok(b"x" * 5000))
 
     async def test(seen: Server, pool: Http1Pool) -> None:
         assert "over" in await _expect(pool, BadResponse)
