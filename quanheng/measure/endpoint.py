@@ -149,15 +149,16 @@ class Endpoint(BaseModel):
                 f"api_key_env names {self.api_key_env}, which is not set for model {self.model!r}",
                 f"export {self.api_key_env}=<your key> before running, or set api_key_env: null",
             )
-        if any(ord(c) < 32 or ord(c) == 127 for c in key):
-            # A key with a line break would split the Authorization header (and is almost
-            # always a pasted newline); say so without echoing any of it.
+        if not (key.isascii() and key.isprintable()):
+            # A line break would split the Authorization header, and keys are printable ASCII:
+            # this is a pasted newline or a smart quote. Say so without echoing any of it.
             raise MeasureInputError.single(
                 "<endpoint>",
                 None,
-                f"the value of {self.api_key_env} contains a line break or another control "
-                "character",
-                f"export {self.api_key_env} again with the key alone (no newline or tab)",
+                f"the value of {self.api_key_env} contains a line break, a control character "
+                "or a character outside ASCII",
+                f"export {self.api_key_env} again with the key alone (no newline, tab or "
+                "typographic quotes)",
             )
         return key
 

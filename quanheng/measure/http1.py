@@ -324,7 +324,10 @@ class Http1Pool:
             if any(c in name or c in value for c in "\r\n") or ":" in name:
                 raise ValueError(f"header {name!r} contains a line break or colon in its name")
             lines.append(f"{name}: {value}")
-        self._head = ("\r\n".join(lines) + "\r\nContent-Length: ").encode("latin-1")
+        try:
+            self._head = ("\r\n".join(lines) + "\r\nContent-Length: ").encode("latin-1")
+        except UnicodeEncodeError:
+            raise ValueError("header values must be Latin-1 text") from None
         self._idle: deque[_Connection] = deque()
         self._max_idle = max_idle
         self._open: set[_Connection] = set()

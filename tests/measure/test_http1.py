@@ -379,6 +379,9 @@ def test_a_pool_refuses_https_and_header_line_breaks_without_echoing_the_value()
         bad = {"Authorization": "Bearer sk-SECRET\r\nX: y"}
         Http1Pool("http://127.0.0.1:1/v1", bad, max_idle=1)
     assert "Authorization" in str(info.value) and "SECRET" not in str(info.value)
+    with pytest.raises(ValueError, match="Latin-1") as info:
+        Http1Pool("http://127.0.0.1:1/v1", {"Authorization": "Bearer €SECRET"}, max_idle=1)
+    assert "SECRET" not in str(info.value)
 
 
 def test_ipv6_and_default_port_hosts_are_written_as_rfc_9112_asks() -> None:

@@ -306,11 +306,21 @@ def test_missing_key_variable_fails_before_sending(
     assert "QH_UNSET_KEY" in str(info.value) and "export QH_UNSET_KEY" in str(info.value)
 
 
-@pytest.mark.parametrize("http_client", ["auto", "aiohttp"])
+@pytest.mark.parametrize(
+    ("http_client", "pasted"),
+    [
+        ("auto", "sk-pasted-secret\n"),
+        ("aiohttp", "sk-pasted-secret\n"),
+        ("auto", "“sk-pasted-secret”"),
+    ],
+)
 def test_a_key_with_a_line_break_fails_before_sending_without_echoing_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, http_client: Literal["auto", "aiohttp"]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    http_client: Literal["auto", "aiohttp"],
+    pasted: str,
 ) -> None:
-    monkeypatch.setenv("QH_PASTED_KEY", "sk-pasted-secret\n")
+    monkeypatch.setenv("QH_PASTED_KEY", pasted)
     with FakeServer() as server, RunStore(tmp_path / "r.sqlite") as store:
         endpoint = Endpoint(
             base_url=server.url, model="m", api_key_env="QH_PASTED_KEY", http_client=http_client
