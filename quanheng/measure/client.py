@@ -295,26 +295,13 @@ async def _send(
     except RequestFailed:
         raise
     except TimeoutError:
-        raise RequestFailed(
-            f"no complete answer within timeout_s={timeout_s} from {url}",
-            kind="timeout",
-            retryable=True,
-            latency_s=time.perf_counter() - start,
-        ) from None
+        raise _timed_out(timeout_s, url, start) from None
     except aiohttp.ClientPayloadError as exc:
-        raise RequestFailed(
-            scrub(f"response cut off: {type(exc).__name__}: {exc}", secret_list),
-            kind="truncated",
-            retryable=True,
-            latency_s=time.perf_counter() - start,
-        ) from None
+        what = f"response cut off: {type(exc).__name__}: {exc}"
+        raise _retryable("truncated", what, secret_list, start) from None
     except (aiohttp.ClientError, OSError) as exc:
-        raise RequestFailed(
-            scrub(f"connection failed: {type(exc).__name__}: {exc}", secret_list),
-            kind="connection",
-            retryable=True,
-            latency_s=time.perf_counter() - start,
-        ) from None
+        what = f"connection failed: {type(exc).__name__}: {exc}"
+        raise _retryable("connection", what, secret_list, start) from None
     except ValueError as exc:  # aiohttp's line reader refuses lines over its buffer limit
         raise _malformed(f"{type(exc).__name__}: {exc}", secret_list, start) from None
 
@@ -343,26 +330,11 @@ async def _send_native(
                 return await _read_stream(resp.lines(), start, secret_list)
             return _parse_body(await resp.read(), start, secret_list)
     except TimeoutError:
-        raise RequestFailed(
-            f"no complete answer within timeout_s={timeout_s} from {url}",
-            kind="timeout",
-            retryable=True,
-            latency_s=time.perf_counter() - start,
-        ) from None
+        raise _timed_out(timeout_s, url, start) from None
     except ResponseCut as exc:
-        raise RequestFailed(
-            scrub(f"response cut off: {exc}", secret_list),
-            kind="truncated",
-            retryable=True,
-            latency_s=time.perf_counter() - start,
-        ) from None
+        raise _retryable("truncated", f"response cut off: {exc}", secret_list, start) from None
     except ConnectFailed as exc:
-        raise RequestFailed(
-            scrub(f"connection failed: {exc}", secret_list),
-            kind="connection",
-            retryable=True,
-            latency_s=time.perf_counter() - start,
-        ) from None
+        raise _retryable("connection", f"connection failed: {exc}", secret_list, start) from None
     except BadResponse as exc:
         raise _malformed(str(exc), secret_list, start) from None
     finally:
@@ -398,13 +370,21 @@ def _loads(text: bytes | str) -> Any:
         return json.loads(text)
 
 
-def _malformed(what: str, secrets: list[str], start: float) -> RequestFailed:
+def _retryable(kind: str, message: str, secrets: list[str], start: float) -> RequestFailed:
+    """A retryable failure of ``kind`` (both transports), its message scrubbed."""
     return RequestFailed(
-        scrub(f"malformed response: {what}", secrets),
-        kind="malformed",
-        retryable=True,
-        latency_s=time.perf_counter() - start,
+        scrub(message, secrets), kind=kind, retryable=True, latency_s=time.perf_counter() - start
     )
+
+
+def _timed_out(timeout_s: float, url: StrOrURL, start: float) -> RequestFailed:
+    return _retryable(
+        "timeout", f"no complete answer within timeout_s={timeout_s} from {url}", [], start
+    )
+
+
+def _malformed(what: str, secrets: list[str], start: float) -> RequestFailed:
+    return _retryable("malformed", f"malformed response: {what}", secrets, start)
 
 
 def _parse_body(raw: bytes, start: float, secrets: list[str]) -> _Answer:
@@ -471,12 +451,8 @@ async def _read_stream(lines: AsyncIterable[bytes], start: float, secrets: list[
             if isinstance(choice.get("finish_reason"), str):
                 finish = choice["finish_reason"]
         elif "error" in chunk:
-            raise RequestFailed(
-                scrub(f"error inside stream: {data[:_MAX_BODY_IN_ERROR]!r}", secrets),
-                kind="stream_error",
-                retryable=True,
-                latency_s=time.perf_counter() - start,
-            )
+            what = f"error inside stream: {data[:_MAX_BODY_IN_ERROR]!r}"
+            raise _retryable("stream_error", what, secrets, start)
     end = time.perf_counter()
     # A stream that ends without [DONE] and without a finish_reason was cut mid-way. One that
     # has a finish_reason but lost its [DONE] carries the whole text; accept it.
