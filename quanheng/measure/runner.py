@@ -50,7 +50,15 @@ import sqlite3
 import threading
 import time
 from collections import deque
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterable, Iterator, Sized
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Awaitable,
+    Callable,
+    Iterable,
+    Iterator,
+    Sized,
+)
 
 import aiohttp
 import yarl
@@ -424,6 +432,41 @@ class _Committer:
             )
 
 
+_Send = Callable[[bytes], Awaitable[_Answer]]  # one attempt with a serialised body
+
+
+@contextlib.asynccontextmanager
+async def _transport(
+    endpoint: Endpoint, headers: dict[str, str], limit: int, secrets: list[str]
+) -> AsyncIterator[_Send]:
+    """How this run's attempts travel, chosen once and the only one built: quanheng's
+    HTTP/1.1 pool for plain ``http://`` (unless the endpoint asks for aiohttp), else one
+    aiohttp session. Either is closed when the block ends."""
+    url = yarl.URL(endpoint.chat_url)  # parsed once: aiohttp would parse a string every time
+    timeout_s, stream = endpoint.timeout_s, endpoint.stream
+    if endpoint.http_client == "auto" and url.scheme == "http":
+        pool = Http1Pool(url, headers, max_idle=limit)  # headers checked by api_key()
+        try:
+            yield lambda payload: _send_native(pool, url, payload, timeout_s, stream, secrets)
+        finally:
+            pool.close()
+        return
+    timeout = aiohttp.ClientTimeout(total=timeout_s)
+    async with aiohttp.ClientSession(
+        connector=aiohttp.TCPConnector(limit=limit, limit_per_host=limit),
+        headers=headers,
+        timeout=timeout,
+        trust_env=False,
+        # No cookies: chat APIs authenticate by header, and a cookie set by one answer must
+        # not ride along on the next request (and filtering an empty jar on every request
+        # costs ≈ 3 % of the loop at c = 128).
+        cookie_jar=aiohttp.DummyCookieJar(),
+    ) as session:
+        yield lambda payload: _send(
+            session, url, payload, None, timeout, timeout_s, stream, secrets
+        )
+
+
 async def run_requests(
     endpoint: Endpoint,
     requests: Iterable[Request] | AsyncIterable[Request],
@@ -512,14 +555,6 @@ async def run_requests(
             input_unknown=counters.input_unknown,
         )
 
-    # Parsed once: aiohttp would parse a string URL again on every request.
-    chat_url = yarl.URL(endpoint.chat_url)
-    pool: Http1Pool | None = None
-    if endpoint.http_client == "auto" and chat_url.scheme == "http":
-        pool = Http1Pool(chat_url, headers, max_idle=limit)  # headers checked by api_key()
-    timeout = aiohttp.ClientTimeout(total=endpoint.timeout_s)
-    timeout_s = endpoint.timeout_s
-    stream = endpoint.stream
     max_retries = endpoint.max_retries
     priced = (
         endpoint.price_input_per_mtok is not None and endpoint.price_output_per_mtok is not None
@@ -602,7 +637,7 @@ async def run_requests(
 
     body_around = _body_template(endpoint)
 
-    async def attempt_item(session: aiohttp.ClientSession, req: Request) -> None:
+    async def attempt_item(send: _Send, req: Request) -> None:
         loop = asyncio.get_running_loop()
         body_json = (
             body_around[0] + messages_json(req.messages) + body_around[1]
@@ -618,12 +653,7 @@ async def run_requests(
             counters.attempts += 1
             counters.in_flight += 1
             try:
-                if pool is not None:
-                    result = await _send_native(pool, chat_url, payload, timeout_s, stream, secrets)
-                else:
-                    result = await _send(
-                        session, chat_url, payload, None, timeout, timeout_s, stream, secrets
-                    )
+                result = await send(payload)
             except RequestFailed as failure:
                 counters.in_flight -= 1
                 limiter.release()
@@ -643,7 +673,7 @@ async def run_requests(
             record_ok(req, body_json, result, attempt)
             return
 
-    async def worker(session: aiohttp.ClientSession) -> None:
+    async def worker(send: _Send) -> None:
         loop = asyncio.get_running_loop()
         while True:
             committer.check()
@@ -669,7 +699,7 @@ async def run_requests(
                         continue
                 inflight[key] = None
                 try:
-                    await attempt_item(session, req)
+                    await attempt_item(send, req)
                 finally:
                     marker = inflight.pop(key)
                     if marker is not None:
@@ -684,24 +714,14 @@ async def run_requests(
             progress_cb(snapshot())
 
     ticker_task = asyncio.create_task(ticker()) if progress_cb is not None else None
-    connector = aiohttp.TCPConnector(limit=limit, limit_per_host=limit)
     try:
         with store._background_checkpoints(wake=tail):
             async with (
-                aiohttp.ClientSession(
-                    connector=connector,
-                    headers=headers,
-                    timeout=timeout,
-                    trust_env=False,
-                    # No cookies: chat APIs authenticate by header, and a cookie set by one
-                    # answer must not ride along on the next request (and filtering an empty
-                    # jar on every request costs ≈ 3 % of the loop at c = 128).
-                    cookie_jar=aiohttp.DummyCookieJar(),
-                ) as session,
+                _transport(endpoint, headers, limit, secrets) as send,
                 asyncio.TaskGroup() as group,
             ):
                 for _ in range(limit):
-                    group.create_task(worker(session))
+                    group.create_task(worker(send))
     except BaseExceptionGroup as group_exc:
         first = group_exc.exceptions[0]
         if isinstance(first, MeasureError) or not isinstance(first, Exception):
@@ -714,8 +734,6 @@ async def run_requests(
             )
         ) from None
     finally:
-        if pool is not None:
-            pool.close()
         if ticker_task is not None:
             ticker_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
