@@ -7,8 +7,7 @@ importing when something is measured.
 
 from __future__ import annotations
 
-import importlib
-from typing import Any
+from quanheng import _lazy
 
 __all__ = [
     "Endpoint",
@@ -36,8 +35,4 @@ _WHERE = {
     "measure": "quanheng.measure.pipeline",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'quanheng.measure' has no attribute {name!r}")
+__getattr__ = _lazy.lazy_getattr(__name__, _WHERE)

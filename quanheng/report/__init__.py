@@ -11,8 +11,9 @@ leaves out intervals, rank probabilities and the tornado chart.
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
+
+from quanheng import _lazy
 
 if TYPE_CHECKING:
     from quanheng.report.api import report_scorecard, report_study
@@ -51,8 +52,4 @@ _WHERE = {
     "write_report": "quanheng.report.render",
 }
 
-
-def __getattr__(name: str) -> Any:
-    if name in _WHERE:
-        return getattr(importlib.import_module(_WHERE[name]), name)
-    raise AttributeError(f"module 'quanheng.report' has no attribute {name!r}")
+__getattr__ = _lazy.lazy_getattr(__name__, _WHERE)
