@@ -69,7 +69,7 @@ def main() -> None:
         start = time.perf_counter()
         analysis = None
         if args.draws:
-            result = analyse(study, card.profile, draws=args.draws, seed=0)
+            result = analyse(study, card, draws=args.draws, seed=0)
             analysis = analysis_for_report(result, card)
         analysed = time.perf_counter()
         data = build_report(study, card, analysis, matrix=card.matrix)

@@ -61,11 +61,11 @@ sys.path.insert(0, str(ROOT / "benchmarks" / "peers"))
 from items import item, write_items  # noqa: E402
 from run_peers import PeerResult, measure, peer_missing, run_inspect, run_lm_eval  # noqa: E402
 
-from quanheng.measure.endpoint import Endpoint  # noqa: E402
 from quanheng.measure.http1 import Http1Pool  # noqa: E402
 from quanheng.measure.keys import Request  # noqa: E402
 from quanheng.measure.runner import run_requests  # noqa: E402
 from quanheng.measure.store import RunStore  # noqa: E402
+from quanheng.specs.endpoint import Endpoint  # noqa: E402
 
 Bench = Callable[[str, int, int], Coroutine[Any, Any, None]]
 # quanheng, lm-eval and inspect_ai run as commands against a logging server (None: not run)

@@ -4,7 +4,7 @@ The work is what a profile comparison or a weight-sensitivity study does: normal
 matrix once, then aggregate every node under each profile's weights and rank the subjects.
 It is timed three ways, after checking that all three give the same numbers (to 1e-9):
 
-* quanheng, one :func:`~quanheng.scoring.aggregate.aggregate` call per profile;
+* quanheng, one :func:`~quanheng.mcda.aggregate.aggregate` call per profile;
 * quanheng, the 20 profiles' weights stacked into a ``(20, N)`` array and one call on the matrix
   broadcast to ``(20, S, L)``;
 * a plain-Python loop (dicts and lists, no numpy) computing the same scores, coverage and ranks.
@@ -35,10 +35,17 @@ import numpy as np
 import yaml
 
 from quanheng.errors import FrameworkError
-from quanheng.framework import CompiledTree, Framework, load_framework
-from quanheng.normalisation import Fixed, LogMinMax, Normalisation, Rubric, Target
-from quanheng.scoring.aggregate import GEOMETRIC_FLOOR, aggregate, rank_desc
-from quanheng.scoring.normalise import normalise_matrix
+from quanheng.framework import Framework, load_framework
+from quanheng.mcda.aggregate import GEOMETRIC_FLOOR, aggregate, rank_desc
+from quanheng.mcda.tree import CompiledTree
+from quanheng.specs.normalisation import (
+    Fixed,
+    LogMinMax,
+    Normalisation,
+    Rubric,
+    Target,
+    normalise_matrix,
+)
 
 BUILTIN = "cn-llm-vendor-2024"
 TARGET_SECONDS = 1.0

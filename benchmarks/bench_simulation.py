@@ -11,7 +11,7 @@ It reports, each measured in a fresh subprocess so peak memory is the run's own 
 * the vectorised :func:`quanheng.analysis.simulate` — wall time and peak RSS for the full run,
   with 1 and 2 worker threads;
 * a per-draw plain-Python/numpy loop (draw weights and values, normalise, score the tree with
-  :func:`quanheng.scoring.aggregate.aggregate`, rank) on a sample of draws, and the ratio per
+  :func:`quanheng.mcda.aggregate.aggregate`, rank) on a sample of draws, and the ratio per
   draw.
 
 Run: ``.venv/bin/python benchmarks/bench_simulation.py [--draws N] [--sample N]``. Prints a
@@ -40,7 +40,7 @@ def synthetic(seed: int = 7):  # type: ignore[no-untyped-def]
     """Decision data: the built-in tree (or a generated one), 50 subjects, every cell uncertain."""
     from quanheng.analysis.inputs import DecisionData
     from quanheng.framework import builtin_frameworks, load_framework, parse_framework
-    from quanheng.normalisation import Fixed, LogMinMax, Rubric, Target
+    from quanheng.specs.normalisation import Fixed, LogMinMax, Rubric, Target
 
     if "cn-llm-vendor-2024" in builtin_frameworks():
         fw = load_framework("cn-llm-vendor-2024")
@@ -114,8 +114,8 @@ def _generated_framework() -> dict:  # type: ignore[type-arg]
 def per_draw_loop(data, draws: int, seed: int) -> np.ndarray:  # type: ignore[no-untyped-def]
     """The obvious implementation: one draw at a time, through the scoring code."""
     from quanheng.analysis.simulate import draw_weights
-    from quanheng.scoring.aggregate import aggregate, fill_missing, rank_desc
-    from quanheng.scoring.normalise import normalise_matrix
+    from quanheng.mcda.aggregate import aggregate, fill_missing, rank_desc
+    from quanheng.specs.normalisation import normalise_matrix
 
     rng = np.random.default_rng(seed)
     s = len(data.subjects)

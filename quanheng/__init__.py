@@ -19,9 +19,10 @@ from quanheng.errors import (
 )
 from quanheng.evidence import EvidenceRecord
 from quanheng.framework import Framework, builtin_frameworks, load_framework
-from quanheng.matrix import IndicatorMatrix, Measurement, assemble
-from quanheng.scorecard import Scorecard
+from quanheng.measure.measurement import Measurement
 from quanheng.scoring.engine import score
+from quanheng.scoring.matrix import IndicatorMatrix, assemble
+from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Profile, Study, Subject, load_study
 
 __all__ = [

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from quanheng.errors import EnvironmentProblem
-from quanheng.scorecard import Scorecard
+from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Study
 
 __all__ = ["DEFAULT_STUDY", "DEMO_LIMIT", "default_study_path", "summary_markdown", "write_outputs"]

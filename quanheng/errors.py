@@ -1,20 +1,36 @@
-"""One exception tree for quanheng.
+"""One exception tree for quanheng, and the exit code the command line gives each branch.
 
-Every error a user can cause by what they wrote (a file, an option, a profile name) is an
+Every error quanheng raises on purpose is a :class:`QuanhengError`; a test walks the package and
+fails on any exception class outside this tree or missing from this diagram.
+
+Whatever a user can cause by what they wrote (a file, an option, a profile name) is an
 :class:`InputError`: the CLI prints its lines — ``file:line: what is wrong — what to do`` — and
-exits with code 2, never a traceback. Errors of the environment (a missing optional package, a
-model that cannot be served) are :class:`EnvironmentProblem` and carry the command that fixes them.
+exits with code 2, never a traceback. What this machine lacks (a package, the local model's
+weights) is an :class:`EnvironmentProblem` whose message ends with the command that fixes it; it
+exits 2 too, since the user fixes it before running again. A measurement that cannot go on is a
+:class:`MeasureError` (exit 1); what was measured stays in the run store.
 
 ::
 
-    QuanhengError
-    ├── InputError              bad user input; holds one or more Problem lines
-    │   ├── FrameworkError      a framework file
-    │   ├── StudyError          a study file, its subjects or profiles
-    │   ├── EvidenceError       an evidence file (YAML or CSV)
-    │   └── MeasureInputError   a suite, dataset or endpoint setting
-    ├── EnvironmentProblem      something missing on this machine; says how to install it
-    └── MeasureError            a measurement run that cannot go on (nothing measured is lost)
+    QuanhengError                       exit 1 unless a branch below says otherwise
+    ├── InputError                      exit 2: bad user input; one Problem line each
+    │   ├── FrameworkError              a framework file
+    │   ├── StudyError                  a study file, its subjects or profiles
+    │   ├── EvidenceError               an evidence file (YAML or CSV)
+    │   ├── MeasureInputError           a suite, dataset or endpoint setting
+    │   └── WeightError                 weights or AHP judgements that cannot be used
+    ├── EnvironmentProblem              exit 2: something missing on this machine
+    │   └── LocalModelError             a local model cannot be located, verified or served
+    ├── MeasureError                    exit 1: a measurement run cannot go on
+    └── TransportError                  one attempt to reach an endpoint failed (the runner
+        ├── RequestFailed               retries or records it; never reaches the CLI alone)
+        └── Http1Error                  quanheng.measure.http1's own client
+            ├── ConnectFailed
+            ├── ResponseCut
+            └── BadResponse
+
+:class:`RequestFailed` lives in :mod:`quanheng.measure.client` and the :class:`Http1Error`
+family in :mod:`quanheng.measure.http1`, beside the code that raises them.
 """
 
 from __future__ import annotations
@@ -23,17 +39,29 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 __all__ = [
+    "EXIT_INPUT",
+    "EXIT_RUN",
     "EnvironmentProblem",
     "EvidenceError",
     "FrameworkError",
     "InputError",
+    "LocalModelError",
     "MeasureError",
     "MeasureInputError",
     "Problem",
     "QuanhengError",
     "StudyError",
+    "TransportError",
+    "WeightError",
+    "exit_code",
     "raise_if",
 ]
+
+EXIT_INPUT = 2
+"""Exit code for what the user fixes before running again: their input or their machine."""
+
+EXIT_RUN = 1
+"""Exit code for a run that could not go on (a measurement), or any other quanheng error."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,12 +124,29 @@ class MeasureInputError(InputError):
     """A suite, dataset or endpoint setting is malformed."""
 
 
+class WeightError(InputError):
+    """Weights or judgements a user supplied cannot be used; one line per problem."""
+
+
 class EnvironmentProblem(QuanhengError):
     """Something this machine lacks; the message ends with the command that installs it."""
 
 
+class LocalModelError(EnvironmentProblem):
+    """A local model cannot be located, verified or served; the message says how to fix it."""
+
+
 class MeasureError(QuanhengError):
     """A measurement run cannot continue; completed results stay in the run store."""
+
+
+class TransportError(QuanhengError):
+    """One attempt to reach an endpoint failed; the runner retries it or records the failure."""
+
+
+def exit_code(error: QuanhengError) -> int:
+    """The command line's exit code for ``error`` (see the tree above)."""
+    return EXIT_INPUT if isinstance(error, InputError | EnvironmentProblem) else EXIT_RUN
 
 
 def raise_if(problems: Iterable[Problem], error: type[InputError]) -> None:

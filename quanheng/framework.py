@@ -19,12 +19,12 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
 from quanheng._files import display_path, line_of, problems_from_validation, read_yaml
 from quanheng.errors import FrameworkError, Problem
-from quanheng.normalisation import LogMinMax, Normalisation, Rubric, Target
+from quanheng.mcda.tree import CompiledTree, resolve_weights
+from quanheng.specs.normalisation import LogMinMax, Normalisation, Rubric, Target
 from quanheng.text import Name, Text
 
 __all__ = [
     "FRAMEWORK_FORMAT",
-    "CompiledTree",
     "Framework",
     "Gate",
     "Identifier",
@@ -32,6 +32,7 @@ __all__ = [
     "Node",
     "Provenance",
     "builtin_frameworks",
+    "compile_tree",
     "load_framework",
 ]
 
@@ -125,7 +126,17 @@ class Framework(_Frozen):
     @cached_property
     def compiled(self) -> CompiledTree:
         """The tree as index arrays with resolved weights (built once)."""
-        return CompiledTree.build(self)
+        return compile_tree(self)
+
+    @cached_property
+    def normalisations(self) -> tuple[Normalisation, ...]:
+        """Each leaf's normalisation, in leaf order (validation guarantees every leaf has one)."""
+        return tuple(leaf.normalisation for leaf in self.leaves if leaf.normalisation is not None)
+
+    @cached_property
+    def directions(self) -> tuple[str, ...]:
+        """Each leaf's direction (``higher`` or ``lower`` is better), in leaf order."""
+        return tuple(leaf.direction for leaf in self.leaves)
 
     def walk(self) -> Iterator[tuple[int, Node]]:
         """Every node with its depth (dimensions are depth 1), parents before children."""
@@ -160,111 +171,37 @@ class Framework(_Frozen):
         return node
 
 
-class CompiledTree:
-    """The framework tree as arrays, for vectorised scoring.
+def compile_tree(framework: Framework) -> CompiledTree:
+    """Flatten a validated framework into the arrays that scoring runs on."""
+    leaves = [leaf.id for leaf in framework.leaves]
+    inner: list[Node] = []
 
-    Positions ``0..L-1`` are the leaves (in ``Framework.leaves`` order), ``L..L+N-1`` the inner
-    nodes in post-order (children before parents), and the last position is the root ("overall"),
-    whose children are the dimensions. ``parent[i]`` is the position of i's parent (−1 for the
-    root) and ``weights[i]`` i's weight within its parent, resolved from the file: omitted on all
-    siblings means equal weights, and ``normalise_weights`` rescales to a sum of 1.
-    """
+    def post(nodes: tuple[Node, ...]) -> None:
+        for node in nodes:
+            if node.children:
+                post(node.children)
+                inner.append(node)
 
-    ROOT_ID = "overall"
-
-    def __init__(
-        self,
-        ids: tuple[str, ...],
-        n_leaves: int,
-        parent: np.ndarray,
-        children: tuple[np.ndarray, ...],
-        weights: np.ndarray,
-        depth: np.ndarray,
-    ) -> None:
-        self.ids = ids
-        self.n_leaves = n_leaves
-        self.parent = parent
-        self.children = children
-        self.weights = weights
-        self.depth = depth
-        self.index = {node_id: i for i, node_id in enumerate(ids)}
-
-    @property
-    def root(self) -> int:
-        """Position of the root."""
-        return len(self.ids) - 1
-
-    @property
-    def inner(self) -> range:
-        """Positions of the inner nodes and the root, children before parents."""
-        return range(self.n_leaves, len(self.ids))
-
-    @classmethod
-    def build(cls, framework: Framework) -> CompiledTree:
-        """Flatten a validated framework."""
-        leaves = [leaf.id for leaf in framework.leaves]
-        inner: list[Node] = []
-
-        def post(nodes: tuple[Node, ...]) -> None:
-            for node in nodes:
-                if node.children:
-                    post(node.children)
-                    inner.append(node)
-
-        post(framework.tree)
-        ids = (*leaves, *(n.id for n in inner), cls.ROOT_ID)
-        index = {node_id: i for i, node_id in enumerate(ids)}
-        parent = np.full(len(ids), -1, dtype=np.int64)
-        weights = np.ones(len(ids), dtype=np.float64)
-        depth = np.zeros(len(ids), dtype=np.int64)
-        kids: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * len(ids)
-        groups: list[tuple[str, tuple[Node, ...], bool]] = [
-            (cls.ROOT_ID, framework.tree, False),
-            *((n.id, n.children, n.normalise_weights) for n in inner),
-        ]
-        for parent_id, members, rescale in groups:
-            p = index[parent_id]
-            pos = np.array([index[m.id] for m in members], dtype=np.int64)
-            kids[p] = pos
-            parent[pos] = p
-            weights[pos] = resolve_weights([m.weight for m in members], rescale)
-        for d, node in framework.walk():
-            depth[index[node.id]] = d
-        return cls(ids, len(leaves), parent, tuple(kids), weights, depth)
-
-    def with_weights(self, overrides: dict[str, float], rescale: bool) -> np.ndarray:
-        """Weights with some nodes' local weights replaced; optionally rescaled per parent."""
-        weights = self.weights.copy()
-        touched: set[int] = set()
-        for node_id, value in overrides.items():
-            i = self.index[node_id]
-            weights[i] = value
-            touched.add(int(self.parent[i]))
-        if rescale:
-            for p in touched:
-                kids = self.children[p]
-                total = weights[kids].sum()
-                if total > 0:
-                    weights[kids] = weights[kids] / total
-        return weights
-
-    def global_weights(self, weights: np.ndarray | None = None) -> np.ndarray:
-        """Each node's weight in the overall score: the product of local weights to the root."""
-        local = self.weights if weights is None else weights
-        out = np.ones(len(self.ids), dtype=np.float64)
-        for i in reversed(range(len(self.ids) - 1)):
-            out[i] = local[i] * out[self.parent[i]]
-        return out
-
-
-def resolve_weights(given: list[float | None], rescale: bool) -> np.ndarray:
-    """Sibling weights as the file states them: all omitted → equal; rescaled on request."""
-    if all(w is None for w in given):
-        return np.full(len(given), 1.0 / len(given))
-    arr = np.array([0.0 if w is None else w for w in given], dtype=np.float64)
-    if rescale and arr.sum() > 0:
-        arr = arr / arr.sum()
-    return arr
+    post(framework.tree)
+    ids = (*leaves, *(n.id for n in inner), CompiledTree.ROOT_ID)
+    index = {node_id: i for i, node_id in enumerate(ids)}
+    parent = np.full(len(ids), -1, dtype=np.int64)
+    weights = np.ones(len(ids), dtype=np.float64)
+    depth = np.zeros(len(ids), dtype=np.int64)
+    kids: list[np.ndarray] = [np.empty(0, dtype=np.int64)] * len(ids)
+    groups: list[tuple[str, tuple[Node, ...], bool]] = [
+        (CompiledTree.ROOT_ID, framework.tree, False),
+        *((n.id, n.children, n.normalise_weights) for n in inner),
+    ]
+    for parent_id, members, rescale in groups:
+        p = index[parent_id]
+        pos = np.array([index[m.id] for m in members], dtype=np.int64)
+        kids[p] = pos
+        parent[pos] = p
+        weights[pos] = resolve_weights([m.weight for m in members], rescale)
+    for d, node in framework.walk():
+        depth[index[node.id]] = d
+    return CompiledTree(ids, len(leaves), parent, tuple(kids), weights, depth)
 
 
 # --------------------------------------------------------------------------- loading

@@ -24,20 +24,21 @@ from pydantic import (
 )
 
 from quanheng._files import LocatedDict, display_path, line_of, problems_from_validation, read_yaml
-from quanheng.errors import InputError, Problem, StudyError
+from quanheng.errors import InputError, Problem, StudyError, WeightError
 from quanheng.evidence import Cell, EvidenceRecord, consolidate, load_evidence
 from quanheng.framework import (
     WEIGHT_TOLERANCE,
-    CompiledTree,
     Framework,
     Identifier,
     builtin_frameworks,
     load_framework,
 )
-from quanheng.measure.endpoint import Endpoint
-from quanheng.measure.local_model import MODELS as LOCAL_MODELS
-from quanheng.measure.settings import MeasureSettings
-from quanheng.normalisation import RUBRIC_LEVELS, LogMinMax, Rubric
+from quanheng.mcda.tree import CompiledTree
+from quanheng.mcda.weights import CR_LIMIT, ahp, ahp_matrix, most_inconsistent
+from quanheng.specs.endpoint import Endpoint
+from quanheng.specs.local_models import MODELS as LOCAL_MODELS
+from quanheng.specs.measure_settings import MeasureSettings
+from quanheng.specs.normalisation import RUBRIC_LEVELS, LogMinMax, Rubric
 from quanheng.text import Name, Text
 
 __all__ = ["STUDY_FORMAT", "Profile", "Study", "StudyFile", "Subject", "load_study"]
@@ -383,7 +384,6 @@ def _check_profile_ahp(
     prof: Profile, tree: CompiledTree, data: LocatedDict, file: str, here: tuple[str | int, ...]
 ) -> Iterator[Problem]:
     """AHP judgements: known parents, the parent's children, every pair once, CR ≤ 0.1."""
-    from quanheng.scoring.weights import CR_LIMIT, WeightError, ahp, ahp_matrix, most_inconsistent
 
     for parent, judgements in prof.ahp.items():
         where = (*here, "ahp", parent)

@@ -1,6 +1,6 @@
 """Overall scores for many weight vectors at once, as a few matrix products per tree level.
 
-:func:`quanheng.scoring.aggregate.aggregate` scores every node for any leading shape and is the
+:func:`quanheng.mcda.aggregate.aggregate` scores every node for any leading shape and is the
 reference. Simulations and sensitivity sweeps need only the overall score, for thousands of
 weight vectors, and most of their leaf columns do not change between draws. This kernel
 exploits both:
@@ -29,8 +29,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from quanheng.framework import CompiledTree
-from quanheng.scoring.aggregate import GEOMETRIC_FLOOR
+from quanheng.mcda.aggregate import GEOMETRIC_FLOOR
+from quanheng.mcda.tree import CompiledTree
 
 __all__ = ["POINT_BLOCK", "TreeKernel", "effective_weights"]
 

@@ -20,7 +20,7 @@ module does as few passes over those elements as it can:
   values keep their precision). The tree kernel stays in float32 for drawn values and returns
   float64 overall scores.
 
-Semantics match :func:`~quanheng.scoring.normalise.normalise_leaf` on the drawn raw values; for
+Semantics match :func:`~quanheng.mcda.normalise.normalise_leaf` on the drawn raw values; for
 log-normalised leaves the draw itself is on log10(x + offset).
 """
 
@@ -31,8 +31,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from quanheng.normalisation import Fixed, LogMinMax, MinMax, Normalisation, Rubric, Target
-from quanheng.scoring.aggregate import GEOMETRIC_FLOOR
+from quanheng.mcda.aggregate import GEOMETRIC_FLOOR
+from quanheng.specs.normalisation import Fixed, LogMinMax, MinMax, Normalisation, Rubric, Target
 
 __all__ = ["ValueSampler"]
 

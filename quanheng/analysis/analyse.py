@@ -17,6 +17,7 @@ from quanheng.analysis.methods import MethodComparison, compare_methods
 from quanheng.analysis.sensitivity import SensitivityResult, sensitivity
 from quanheng.analysis.simulate import Concentration, SimulationResult, ValueModel, simulate
 from quanheng.scoring.engine import study_digests
+from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Study
 
 __all__ = ["Analysis", "analyse"]
@@ -71,7 +72,7 @@ def _report_nodes(study: Study) -> tuple[str, ...]:
 
 def analyse(
     study: Study,
-    profile: str | None = None,
+    card: Scorecard,
     *,
     draws: int = 10_000,
     seed: int = 0,
@@ -84,31 +85,30 @@ def analyse(
 
     Args:
         study: the loaded study.
-        profile: profile id (``None``: the framework's weights).
+        card: its scorecard under the profile to analyse (:func:`quanheng.score`); nothing is
+            scored again.
         draws: simulation draws.
         seed: simulation seed.
         concentration: Dirichlet concentration (``inf`` fixed, ``"uniform"`` no preference);
             the profile's by default.
         value_model: ``triangular`` or ``uniform`` draws within evidence ranges.
         delta: relative weight change of the tornado.
-        data: the decision problem, if already built.
+        data: the decision problem, if already built from ``card``.
     """
-    data = data or decision_data(study, profile)
-    prof = data.profile or study.profile(profile)
-    card = data.card
+    data = data or decision_data(study, card)
+    prof = study.profile(card.profile)
     excluded: list[tuple[str, str]] = []
-    if card is not None:
-        for i, sid in enumerate(card.subjects):
-            if sid in data.subjects:
-                continue
-            g = card.gates[i]
-            if g.status == "excluded":
-                reason = f"screened out: {g.reason}"
-            elif card.ranks[i] == 0:
-                reason = "no data on any weighted indicator"
-            else:
-                reason = "ranked in another cohort (vendors and models are compared apart)"
-            excluded.append((sid, reason))
+    for i, sid in enumerate(card.subjects):
+        if sid in data.subjects:
+            continue
+        g = card.gates[i]
+        if g.status == "excluded":
+            reason = f"screened out: {g.reason}"
+        elif card.ranks[i] == 0:
+            reason = "no data on any weighted indicator"
+        else:
+            reason = "ranked in another cohort (vendors and models are compared apart)"
+        excluded.append((sid, reason))
     return Analysis(
         study=study.id,
         profile=prof.id,

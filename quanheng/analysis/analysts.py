@@ -16,9 +16,9 @@ from typing import Any
 
 import numpy as np
 
-from quanheng.agreement import flag_disagreements, krippendorff_alpha
 from quanheng.analysis._results import Result, num
 from quanheng.framework import Framework
+from quanheng.mcda.agreement import flag_disagreements, krippendorff_alpha
 from quanheng.study import Study
 
 __all__ = ["AgreementResult", "DimensionAgreement", "FlaggedCell", "analyst_agreement"]

@@ -4,25 +4,21 @@
 that are ranked (gate survivors with at least some data), their raw leaf values with the
 uncertainty evidence gives them, how each leaf is normalised, the profile's resolved local
 weights, and the framework's aggregation and missing-data policy. Benchmarks build one directly
-from synthetic arrays; :func:`decision_data` builds one from a study.
+from synthetic arrays; :func:`decision_data` builds one from a study's scorecard.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from quanheng._files import display_path
 from quanheng.errors import InputError
-from quanheng.framework import CompiledTree
-from quanheng.matrix import Measurement
-from quanheng.normalisation import Normalisation, Rubric
-from quanheng.scorecard import Scorecard
-from quanheng.scoring.aggregate import fill_missing
-from quanheng.scoring.engine import score
-from quanheng.scoring.normalise import normalise_matrix
+from quanheng.mcda.aggregate import fill_missing
+from quanheng.mcda.tree import CompiledTree
+from quanheng.scoring.scorecard import Scorecard
+from quanheng.specs.normalisation import Normalisation, Rubric, normalise_matrix
 from quanheng.study import Profile, Study
 
 __all__ = ["DecisionData", "decision_data"]
@@ -82,31 +78,24 @@ class DecisionData:
         return replace(self, weights=np.asarray(weights, dtype=np.float64))
 
 
-def decision_data(
-    study: Study,
-    profile: str | None = None,
-    *,
-    measurements: Iterable[Measurement] | None = None,
-    aggregation: str | None = None,
-    missing: str | None = None,
-    kind: str | None = None,
-) -> DecisionData:
-    """The decision problem of a study under a profile: one cohort of ranked subjects.
+def decision_data(study: Study, card: Scorecard, *, kind: str | None = None) -> DecisionData:
+    """The decision problem of a scored study: one cohort of ranked subjects, as arrays.
+
+    Nothing is scored again: the ranked subjects, their raw values with uncertainty, the
+    resolved weights and the policies all come from ``card`` (scored by
+    :func:`quanheng.score`, with whatever measurements the caller read).
 
     Subjects screened out by the gates are not compared; subjects without any data cannot be
     ranked and are left out too (the scorecard lists both). Vendors and models are separate
     cohorts (normalised and ranked apart); ``kind`` picks one, by default the larger (vendors
-    on a tie). ``measurements`` as in :func:`~quanheng.scoring.engine.score`: ``None`` reads
-    the study's run store, so the analysis sees the same measured values as the scorecard.
+    on a tie).
 
     Raises:
         InputError: no subject can be ranked.
     """
-    card = score(
-        study, profile, measurements=measurements, aggregation=aggregation, missing=missing
-    )
     matrix = card.matrix
-    assert matrix is not None  # score() always keeps the matrix it scored
+    if matrix is None:
+        raise ValueError("the scorecard carries no indicator matrix: score it with quanheng.score")
     kinds = {s.id: s.kind for s in study.subjects}
     ranked = [i for i in range(len(card.subjects)) if card.ranks[i] > 0]
     if kind is None:
@@ -122,7 +111,6 @@ def decision_data(
             "add evidence, or set gate_policy: flag to rank subjects that fail a gate",
         )
     fw = study.framework
-    specs = tuple(leaf.normalisation for leaf in fw.leaves if leaf.normalisation is not None)
     return DecisionData(
         tree=fw.compiled,
         subjects=tuple(card.subjects[i] for i in rows),
@@ -130,11 +118,11 @@ def decision_data(
         low=np.where(np.isnan(matrix.low[rows]), matrix.values[rows], matrix.low[rows]),
         high=np.where(np.isnan(matrix.high[rows]), matrix.values[rows], matrix.high[rows]),
         spread=matrix.spread[rows],
-        specs=specs,
-        directions=tuple(leaf.direction for leaf in fw.leaves),
+        specs=fw.normalisations,
+        directions=fw.directions,
         weights=np.asarray(card.weights, dtype=np.float64),
         aggregation=card.aggregation,
         missing=card.missing,
-        profile=study.profile(profile),
+        profile=study.profile(card.profile),
         card=card,
     )

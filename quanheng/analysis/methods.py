@@ -20,9 +20,9 @@ import numpy as np
 from quanheng.analysis._kernel import TreeKernel
 from quanheng.analysis._results import Result, num
 from quanheng.analysis.inputs import DecisionData
-from quanheng.scoring.aggregate import fill_missing, rank_desc
-from quanheng.scoring.rankcorr import kendall_tau
-from quanheng.scoring.topsis import topsis
+from quanheng.mcda.aggregate import fill_missing, rank_desc
+from quanheng.mcda.rankcorr import kendall_tau
+from quanheng.mcda.topsis import topsis
 
 __all__ = ["MethodComparison", "MethodRanking", "compare_methods"]
 

@@ -24,6 +24,7 @@ from quanheng.analysis._results import Result, num
 from quanheng.analysis.analysts import AgreementResult, analyst_agreement
 from quanheng.analysis.inputs import DecisionData, decision_data
 from quanheng.analysis.simulate import Concentration, SimulationResult, simulate
+from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Study
 
 __all__ = ["Contribution", "Pick", "Recommendation", "Risk", "TradeOff", "recommend"]
@@ -164,7 +165,7 @@ class Recommendation(Result):
 
 def recommend(
     study: Study,
-    profile: str,
+    card: Scorecard,
     *,
     top: int = 3,
     draws: int = 10_000,
@@ -179,17 +180,17 @@ def recommend(
 
     Args:
         study: the loaded study.
-        profile: the profile id (the use case).
+        card: its scorecard under the profile of the use case (:func:`quanheng.score`);
+            nothing is scored again.
         top: how many picks.
         draws, seed, concentration: the simulation behind P(best) and the intervals.
         data, simulation, agreement: reuse results already computed for this profile.
         leaves_per_tradeoff: deciding leaves listed on each side of a trade-off.
     """
-    data = data or decision_data(study, profile)
+    data = data or decision_data(study, card)
     sim = simulation or simulate(data, draws=draws, seed=seed, concentration=concentration)
     agree = agreement or analyst_agreement(study)
-    card = data.card
-    prof = data.profile or study.profile(profile)
+    prof = study.profile(card.profile)
     tree = data.tree
     n_leaves = tree.n_leaves
     names = {s.id: s.name.get("en") for s in study.subjects}
@@ -203,12 +204,12 @@ def recommend(
     if geometric:
         x = np.where(present, np.log(np.maximum(x, 1e-6)), 0.0)
     contrib = g * x
-    card_row = {sid: i for i, sid in enumerate(card.subjects)} if card is not None else {}
+    card_row = {sid: i for i, sid in enumerate(card.subjects)}
 
     picks = []
     for i in order:
         sid = data.subjects[i]
-        cov = float(card.coverage[card_row[sid], -1]) if card is not None else float("nan")
+        cov = float(card.coverage[card_row[sid], -1])
         lead = _strengths(i, order, contrib, g)
         picks.append(
             Pick(

@@ -25,9 +25,9 @@ import numpy as np
 from quanheng.analysis._kernel import TreeKernel
 from quanheng.analysis._results import Result, num
 from quanheng.analysis.inputs import DecisionData
-from quanheng.framework import CompiledTree
-from quanheng.scoring.aggregate import rank_desc
-from quanheng.scoring.rankcorr import kendall_tau
+from quanheng.mcda.aggregate import rank_desc
+from quanheng.mcda.rankcorr import kendall_tau
+from quanheng.mcda.tree import CompiledTree
 
 __all__ = [
     "LeaveOneOut",

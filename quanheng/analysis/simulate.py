@@ -43,9 +43,9 @@ from quanheng.analysis._kernel import TreeKernel
 from quanheng.analysis._results import Result, num
 from quanheng.analysis._values import ValueSampler
 from quanheng.analysis.inputs import DecisionData
-from quanheng.framework import CompiledTree
-from quanheng.scoring.aggregate import fill_missing
-from quanheng.scoring.normalise import normalise_matrix
+from quanheng.mcda.aggregate import fill_missing
+from quanheng.mcda.tree import CompiledTree
+from quanheng.specs.normalisation import normalise_matrix
 
 __all__ = [
     "BLOCK",

@@ -10,7 +10,7 @@ from typing import ParamSpec, TypeVar
 import typer
 from rich.console import Console
 
-from quanheng.errors import EnvironmentProblem, InputError, QuanhengError
+from quanheng.errors import EnvironmentProblem, InputError, QuanhengError, exit_code
 
 __all__ = ["app", "console", "err_console", "guarded"]
 
@@ -31,7 +31,11 @@ R = TypeVar("R")
 
 
 def guarded(func: Callable[P, R]) -> Callable[P, R]:
-    """Turn quanheng errors into clean messages and exit code 2 (1 for environment problems)."""
+    """Turn quanheng errors into clean messages and the exit codes of :mod:`quanheng.errors`.
+
+    Input and environment problems exit 2 with their own lines; any other quanheng error (a
+    measurement that could not go on) exits 1 with ``error:`` before it.
+    """
 
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -40,12 +44,12 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
         except InputError as exc:
             for line in exc.lines():
                 err_console.print(line, markup=False)
-            raise typer.Exit(2) from None
+            raise typer.Exit(exit_code(exc)) from None
         except EnvironmentProblem as exc:
             err_console.print(str(exc), markup=False)
-            raise typer.Exit(2) from None
+            raise typer.Exit(exit_code(exc)) from None
         except QuanhengError as exc:
             err_console.print(f"error: {exc}", markup=False)
-            raise typer.Exit(1) from None
+            raise typer.Exit(exit_code(exc)) from None
 
     return wrapper

@@ -23,10 +23,10 @@ __all__ = [
 ]
 
 _WHERE = {
-    "Endpoint": "quanheng.measure.endpoint",
+    "Endpoint": "quanheng.specs.endpoint",
     "LocalServer": "quanheng.measure.local_model",
     "MeasureResult": "quanheng.measure.pipeline",
-    "MeasureSettings": "quanheng.measure.settings",
+    "MeasureSettings": "quanheng.specs.measure_settings",
     "RunStore": "quanheng.measure.store",
     "Suite": "quanheng.measure.suites",
     "builtin_suite": "quanheng.measure.suites",

@@ -47,9 +47,9 @@ import orjson
 from aiohttp.typedefs import StrOrURL
 from pydantic import BaseModel, ConfigDict
 
-from quanheng.errors import QuanhengError
-from quanheng.measure.endpoint import Endpoint
+from quanheng.errors import TransportError
 from quanheng.measure.http1 import BadResponse, ConnectFailed, Http1Pool, Http1Response, ResponseCut
+from quanheng.specs.endpoint import Endpoint
 
 __all__ = [
     "Completion",
@@ -83,7 +83,7 @@ def scrub(text: str, secrets: Iterable[str | None]) -> str:
     return text
 
 
-class RequestFailed(QuanhengError):
+class RequestFailed(TransportError):
     """One attempt failed.
 
     Attributes:

@@ -36,6 +36,8 @@ from importlib import metadata
 import httptools
 import yarl
 
+from quanheng.errors import TransportError
+
 __all__ = ["BadResponse", "ConnectFailed", "Http1Pool", "Http1Response", "ResponseCut"]
 
 MAX_BODY = 64 * 1024 * 1024  # bytes; an answer larger than this is refused, not buffered
@@ -52,7 +54,7 @@ def _version() -> str:
 USER_AGENT = f"quanheng/{_version()} http1"
 
 
-class Http1Error(Exception):
+class Http1Error(TransportError):
     """Base of this module's failures; messages never contain request headers."""
 
 

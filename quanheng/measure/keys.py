@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import orjson
 from pydantic import BaseModel, ConfigDict, Field
 
-from quanheng.measure.endpoint import Endpoint
+from quanheng.specs.endpoint import Endpoint
 
 __all__ = ["KEY_FORMAT", "Request", "endpoint_identity", "messages_json", "request_key"]
 

@@ -9,8 +9,8 @@ Two halves, kept apart on purpose:
   then send the judge its prompts, keyed and stored the same way.
 * :func:`collect` reads. It recomputes the request keys from the study as it is now, looks the
   answers up, scores them with the task's scorer and turns them into
-  :class:`~quanheng.matrix.Measurement` values with bootstrap intervals. Scoring is never stored,
-  so a fixed scorer re-scores old answers without a single new request.
+  :class:`~quanheng.measure.measurement.Measurement` values with bootstrap intervals. Scoring is
+  never stored, so a fixed scorer re-scores old answers without a single new request.
 """
 
 from __future__ import annotations
@@ -24,16 +24,16 @@ from pathlib import Path
 from typing import Any
 
 from quanheng.errors import MeasureInputError
-from quanheng.matrix import Measurement
 from quanheng.measure.datasets import Item
-from quanheng.measure.endpoint import Endpoint
 from quanheng.measure.keys import Request, request_key
 from quanheng.measure.local_model import LocalServer
+from quanheng.measure.measurement import Measurement
 from quanheng.measure.metrics import MetricValue
 from quanheng.measure.runner import Progress, RunSummary, run_requests
 from quanheng.measure.scorers import Score, Scorer
 from quanheng.measure.store import RunStore, StoredRequest
 from quanheng.measure.suites import Suite, Task, builtin_suite, load_suite, prepare_task
+from quanheng.specs.endpoint import Endpoint
 from quanheng.study import Study, Subject
 
 __all__ = [

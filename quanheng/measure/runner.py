@@ -73,10 +73,10 @@ from quanheng.measure.client import (
     auth_headers,
     scrub,
 )
-from quanheng.measure.endpoint import Endpoint
 from quanheng.measure.http1 import Http1Pool
 from quanheng.measure.keys import Request, _dumps, json_template, messages_json
 from quanheng.measure.store import RunStore
+from quanheng.specs.endpoint import Endpoint
 
 __all__ = ["Progress", "ProgressCallback", "RetryPolicy", "RunSummary", "run_requests"]
 

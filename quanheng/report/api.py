@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from quanheng.analysis import analyse
 from quanheng.report.content import analysis_for_report, build_report
 from quanheng.report.i18n import LANGS
 from quanheng.report.pdf import PdfEngine
 from quanheng.report.render import FORMATS, write_report
-from quanheng.scorecard import Scorecard
 from quanheng.scoring.engine import score
+from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Study, load_study
 
 __all__ = ["report_scorecard", "report_study"]
@@ -30,9 +31,7 @@ def report_scorecard(
     """Analyse (``draws`` > 0) and write the report of a scored study; return the files."""
     analysis = None
     if draws > 0:
-        from quanheng.analysis import analyse
-
-        analysis = analysis_for_report(analyse(study, card.profile, draws=draws, seed=seed), card)
+        analysis = analysis_for_report(analyse(study, card, draws=draws, seed=seed), card)
     data = build_report(study, card, analysis, matrix=card.matrix)
     return write_report(data, out, langs=langs, formats=formats, pdf_engine=pdf_engine)
 
@@ -48,9 +47,11 @@ def report_study(
     seed: int = 0,
     pdf_engine: PdfEngine = "auto",
 ) -> list[Path]:
-    """Load, score, analyse and report a study directory."""
+    """Load a study directory, read its run store once, score, analyse and report it."""
+    from quanheng.measure.pipeline import collect  # the pipeline imports the HTTP stack
+
     study = load_study(path)
-    card = score(study, profile)
+    card = score(study, profile, measurements=collect(study))
     return report_scorecard(
         study,
         card,

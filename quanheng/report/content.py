@@ -1,8 +1,8 @@
 """What a report says, assembled once from a study and its scorecard, in both languages.
 
-:func:`build_report` turns a :class:`~quanheng.scorecard.Scorecard` (and, when one was run, a
-simulation's result as :class:`ReportAnalysis`) into :class:`ReportData`: plain frozen records
-that keep names bilingual (:class:`~quanheng.text.Name`) and numbers unformatted. Charts and
+:func:`build_report` turns a :class:`~quanheng.scoring.scorecard.Scorecard` (and, when one was
+run, a simulation's result as :class:`ReportAnalysis`) into :class:`ReportData`: plain frozen
+records that keep names bilingual (:class:`~quanheng.text.Name`) and numbers unformatted. Charts and
 renderers read only this, so the Chinese and the English report are built from the very same
 numbers and differ in words alone.
 """
@@ -22,9 +22,9 @@ from pydantic import BaseModel, ConfigDict
 
 from quanheng.evidence import EvidenceRecord
 from quanheng.framework import Framework, Node
-from quanheng.matrix import IndicatorMatrix, assemble
-from quanheng.normalisation import Fixed, LogMinMax, MinMax, Normalisation, Rubric, Target
-from quanheng.scorecard import Scorecard
+from quanheng.scoring.matrix import IndicatorMatrix, assemble
+from quanheng.scoring.scorecard import Scorecard
+from quanheng.specs.normalisation import Fixed, LogMinMax, MinMax, Normalisation, Rubric, Target
 from quanheng.study import Profile, Study
 from quanheng.text import Lang, Name, Text
 

@@ -1,8 +1,11 @@
-"""Scoring a study: gates → normalise → weight → aggregate → rank.
+"""Scoring a study: gates → normalise → weight → aggregate → rank, in one pass, without I/O.
 
-:func:`score` is the public entry. :func:`score_matrix` does the work on an assembled matrix and
-is what simulations and benchmarks call; the arithmetic itself is in the pure modules
-:mod:`~quanheng.scoring.normalise` and :mod:`~quanheng.scoring.aggregate`.
+:func:`score` is the public entry: it takes the study and the measurements (read once from the
+run store by the caller, :func:`quanheng.measure.collect`) and returns the
+:class:`~quanheng.scoring.scorecard.Scorecard`, which every later stage — analysis,
+recommendation, report, the workbench — takes as its input instead of scoring again.
+:func:`score_matrix` does the work on an assembled matrix and is what benchmarks call; the
+arithmetic itself is in :mod:`quanheng.mcda`.
 """
 
 from __future__ import annotations
@@ -10,28 +13,56 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 import numpy as np
 
 from quanheng.evidence import Cell
 from quanheng.framework import Framework
-from quanheng.matrix import IndicatorMatrix, Measurement, assemble
-from quanheng.normalisation import Normalisation
-from quanheng.scorecard import Scorecard
-from quanheng.scoring.aggregate import aggregate, rank_desc
+from quanheng.mcda.aggregate import aggregate, rank_desc
+from quanheng.measure.measurement import Measurement
 from quanheng.scoring.gates import SubjectGates, evaluate_gates
-from quanheng.scoring.normalise import normalise_matrix
+from quanheng.scoring.matrix import IndicatorMatrix, assemble
+from quanheng.scoring.scorecard import Scorecard
+from quanheng.scoring.weighting import profile_weights
+from quanheng.specs.normalisation import normalise_matrix
 from quanheng.study import Study
 from quanheng.text import Name
 
-__all__ = ["score", "score_matrix", "study_digests"]
+__all__ = ["ScoringContext", "score", "score_matrix", "study_digests"]
+
+
+@dataclass(frozen=True, slots=True)
+class ScoringContext:
+    """What a scorecard records besides the numbers: whose study, which policies, which inputs.
+
+    Attributes:
+        study_id: the study's id.
+        profile: the profile's id.
+        subject_names: each subject's bilingual name, in matrix order.
+        aggregation: ``arithmetic`` or ``geometric``.
+        missing: ``drop``, ``worst`` or ``median``.
+        gate_policy: ``exclude`` or ``flag``.
+        digests: content hashes of the inputs (see :func:`study_digests`).
+        groups: each subject's kind; each kind is normalised and ranked as its own cohort.
+            ``None``: one cohort.
+    """
+
+    study_id: str
+    profile: str
+    subject_names: tuple[Name, ...]
+    aggregation: str
+    missing: str
+    gate_policy: str
+    digests: dict[str, str]
+    groups: tuple[str, ...] | None = None
 
 
 def score(
     study: Study,
     profile: str | None = None,
     *,
-    measurements: Iterable[Measurement] | None = None,
+    measurements: Iterable[Measurement] = (),
     aggregation: str | None = None,
     missing: str | None = None,
 ) -> Scorecard:
@@ -40,17 +71,14 @@ def score(
     Args:
         study: a loaded study.
         profile: a profile id of the study.
-        measurements: measured metrics to merge into the matrix; ``None`` reads them from the
-            study's run store (none if it has not been measured).
+        measurements: measured metrics to merge into the matrix, as
+            :func:`quanheng.measure.collect` reads them from the run store; none by default
+            (scoring never reads a store itself).
         aggregation: override the framework's ``arithmetic``/``geometric``.
         missing: override the framework's missing-data policy (``drop``/``worst``/``median``).
     """
     fw = study.framework
     prof = study.profile(profile)
-    if measurements is None:
-        from quanheng.measure.pipeline import collect
-
-        measurements = collect(study)
     measurements = list(measurements)
     matrix = assemble(study, measurements)
     gates = evaluate_gates(
@@ -60,16 +88,10 @@ def score(
         on_fail=study.spec.gate_policy,
         on_unknown=study.spec.unknown_gate,
     )
-    from quanheng.weighting import profile_weights  # overrides → AHP → objective mix
-
     cohort = np.array([g.status != "excluded" for g in gates], dtype=bool)
     weights = profile_weights(study, prof, matrix, cohort=cohort)
     by_id = {s.id: s for s in study.subjects}
-    return score_matrix(
-        matrix,
-        fw,
-        gates,
-        weights,
+    context = ScoringContext(
         study_id=study.id,
         profile=prof.id,
         subject_names=tuple(by_id[s].name for s in matrix.subjects),
@@ -79,6 +101,7 @@ def score(
         digests=study_digests(study, measurements),
         groups=tuple(by_id[s].kind for s in matrix.subjects),
     )
+    return score_matrix(matrix, fw, gates, weights, context)
 
 
 def inherited_gate_cells(study: Study) -> dict[tuple[str, str], Cell]:
@@ -98,36 +121,23 @@ def inherited_gate_cells(study: Study) -> dict[tuple[str, str], Cell]:
     return cells
 
 
-def leaf_specs(fw: Framework) -> tuple[tuple[Normalisation, ...], tuple[str, ...]]:
-    """Each leaf's normalisation and direction, in leaf order."""
-    specs = tuple(leaf.normalisation for leaf in fw.leaves if leaf.normalisation is not None)
-    return specs, tuple(leaf.direction for leaf in fw.leaves)
-
-
 def score_matrix(
     matrix: IndicatorMatrix,
     fw: Framework,
     gates: tuple[SubjectGates, ...],
     weights: np.ndarray,
-    *,
-    study_id: str,
-    profile: str,
-    subject_names: tuple[Name, ...],
-    aggregation: str,
-    missing: str,
-    gate_policy: str,
-    digests: dict[str, str],
-    groups: tuple[str, ...] | None = None,
+    context: ScoringContext,
 ) -> Scorecard:
     """Score an assembled matrix.
 
-    The cohort is every subject not excluded by a gate; ``groups`` (the subjects' kinds) split it
-    into separately normalised and ranked cohorts.
+    The cohort is every subject not excluded by a gate; ``context.groups`` (the subjects' kinds)
+    split it into separately normalised and ranked cohorts.
     """
     tree = fw.compiled
     cohort = np.array([g.status != "excluded" for g in gates], dtype=bool)
+    groups = context.groups
     kinds = np.array(groups if groups is not None else ("",) * len(gates))
-    specs, directions = leaf_specs(fw)
+    specs, directions = fw.normalisations, fw.directions
     normalised = np.full(matrix.values.shape, np.nan)
     scores = np.full((len(matrix.subjects), len(tree.ids)), np.nan)
     coverage = np.zeros_like(scores)
@@ -139,7 +149,9 @@ def score_matrix(
         if not members.any():
             continue
         normalised[members] = normalise_matrix(matrix.values[members], specs, directions)
-        sc, cov = aggregate(normalised[members], tree, weights, method=aggregation, missing=missing)
+        sc, cov = aggregate(
+            normalised[members], tree, weights, method=context.aggregation, missing=context.missing
+        )
         # A subject with no data at all is unrankable under every policy ("worst" would
         # otherwise rank it last on invented zeros).
         sc[cov[:, -1] == 0] = np.nan
@@ -154,15 +166,15 @@ def score_matrix(
         if leaf.normalisation is not None and leaf.normalisation.cohort_relative
     )
     return Scorecard(
-        study=study_id,
+        study=context.study_id,
         framework=fw.id,
         framework_version=fw.version,
-        profile=profile,
-        aggregation=aggregation,
-        missing=missing,
-        gate_policy=gate_policy,
+        profile=context.profile,
+        aggregation=context.aggregation,
+        missing=context.missing,
+        gate_policy=context.gate_policy,
         subjects=matrix.subjects,
-        subject_names=subject_names,
+        subject_names=context.subject_names,
         node_ids=tree.ids,
         node_names=node_names,
         depth=tree.depth,
@@ -178,7 +190,7 @@ def score_matrix(
         global_weights=tree.global_weights(weights),
         gates=gates,
         cohort_relative=cohort_relative,
-        digests=digests,
+        digests=context.digests,
     )
 
 

@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 
 import quanheng
-from quanheng.agreement import krippendorff_alpha
 from quanheng.analysis import Recommendation, analyst_agreement, compare_methods, decision_data
 from quanheng.analysis import recommend as recommend_
+from quanheng.mcda.agreement import krippendorff_alpha
 from quanheng.study import Study
 
 ROOT = Path(__file__).parent.parent.parent
@@ -29,7 +29,7 @@ def embedded() -> Study:
 @pytest.fixture(scope="module")
 def answers(embedded: Study) -> dict[str, Recommendation]:
     return {
-        p: recommend_(embedded, p, draws=2000, seed=0)
+        p: recommend_(embedded, quanheng.score(embedded, p), draws=2000, seed=0)
         for p in ("customer-service", "code-assistant", "regulated-finance")
     }
 
@@ -66,10 +66,16 @@ def test_risks_name_thin_gates_coverage_and_cohort(answers: dict[str, Recommenda
 
 
 def test_recommendation_json_is_reproducible(embedded: Study) -> None:
-    a = recommend_(embedded, "code-assistant", draws=1000, seed=4).to_json()
-    b = recommend_(embedded, "code-assistant", draws=1000, seed=4).to_json()
+    a = recommend_(
+        embedded, quanheng.score(embedded, "code-assistant"), draws=1000, seed=4
+    ).to_json()
+    b = recommend_(
+        embedded, quanheng.score(embedded, "code-assistant"), draws=1000, seed=4
+    ).to_json()
     assert a == b
-    data = recommend_(embedded, "code-assistant", draws=1000, seed=4, top=2).to_dict()
+    data = recommend_(
+        embedded, quanheng.score(embedded, "code-assistant"), draws=1000, seed=4, top=2
+    ).to_dict()
     assert data["format"] == "quanheng/recommendation@1"
     assert len(data["picks"]) == 2 and data["tradeoffs"][0]["favours_a"][0]["name"]
 
@@ -101,7 +107,7 @@ def test_agreement_per_dimension_and_flagged_cells(tmp_path: Path) -> None:
 
 def test_disagreement_and_unsettled_order_are_risks(tmp_path: Path) -> None:
     study = quanheng.load_study(two_analysts(tmp_path))
-    rec = recommend_(study, "beta-heavy", draws=2000, seed=1, top=3)
+    rec = recommend_(study, quanheng.score(study, "beta-heavy"), draws=2000, seed=1, top=3)
     messages = {(r.subject, r.kind): r.message for r in rec.risks}
     assert "analysts disagree on A1.2 (a 5, b 2)" in messages[("s1", "disagreement")]
     assert ("s2", "unverified_gate") not in messages
@@ -110,7 +116,8 @@ def test_disagreement_and_unsettled_order_are_risks(tmp_path: Path) -> None:
 
 
 def test_methods_compare_sum_geometric_and_topsis() -> None:
-    comp = compare_methods(decision_data(quanheng.load_study(MINI)))
+    study = quanheng.load_study(MINI)
+    comp = compare_methods(decision_data(study, quanheng.score(study)))
     methods = {m.method: m for m in comp.methods}
     assert set(methods) == {"arithmetic", "geometric", "topsis"}
     assert methods["arithmetic"].ranks == (1, 2, 3) and methods["arithmetic"].tau == 1.0

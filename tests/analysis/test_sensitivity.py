@@ -11,14 +11,15 @@ import quanheng
 from quanheng.analysis import DecisionData, decision_data, sensitivity
 from quanheng.analysis._kernel import TreeKernel
 from quanheng.analysis.sensitivity import set_weight
-from quanheng.scoring.rankcorr import kendall_tau
+from quanheng.mcda.rankcorr import kendall_tau
 
 MINI = Path(__file__).parent.parent / "data" / "mini"
 
 
 @pytest.fixture(scope="module")
 def mini() -> DecisionData:
-    return decision_data(quanheng.load_study(MINI))
+    study = quanheng.load_study(MINI)
+    return decision_data(study, quanheng.score(study))
 
 
 def overall(data: DecisionData, weights: np.ndarray) -> np.ndarray:
@@ -110,7 +111,8 @@ def test_sensitivity_json_is_deterministic(mini: DecisionData) -> None:
 
 
 def test_geometric_aggregation_is_supported() -> None:
-    data = decision_data(quanheng.load_study(MINI), aggregation="geometric")
+    study = quanheng.load_study(MINI)
+    data = decision_data(study, quanheng.score(study, aggregation="geometric"))
     result = sensitivity(data)
     card = quanheng.score(quanheng.load_study(MINI), aggregation="geometric")
     np.testing.assert_allclose(result.base, card.overall[:3])

@@ -19,7 +19,8 @@ INF = float("inf")
 
 @pytest.fixture(scope="module")
 def mini() -> DecisionData:
-    return decision_data(quanheng.load_study(MINI))
+    study = quanheng.load_study(MINI)
+    return decision_data(study, quanheng.score(study))
 
 
 def fixed(data: DecisionData) -> DecisionData:
@@ -37,7 +38,8 @@ def test_ranked_cohort_is_the_vendors_with_data(mini: DecisionData) -> None:
 
 def test_point_scores_are_the_scorecards(mini: DecisionData) -> None:
     np.testing.assert_allclose(point_scores(mini), [0.79, 0.515, 0.435])
-    geo = decision_data(quanheng.load_study(MINI), aggregation="geometric")
+    study = quanheng.load_study(MINI)
+    geo = decision_data(study, quanheng.score(study, aggregation="geometric"))
     card = quanheng.score(quanheng.load_study(MINI), aggregation="geometric")
     np.testing.assert_allclose(point_scores(geo), card.overall[:3])
 

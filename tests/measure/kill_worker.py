@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 
-from quanheng.measure.endpoint import Endpoint
 from quanheng.measure.keys import Request
 from quanheng.measure.runner import RetryPolicy, run_requests
 from quanheng.measure.store import RunStore
+from quanheng.specs.endpoint import Endpoint
 
 
 def make_endpoint(base_url: str) -> Endpoint:

@@ -19,14 +19,10 @@ from pathlib import Path
 import httpx
 import pytest
 
-from quanheng.errors import EnvironmentProblem, QuanhengError
+from quanheng.errors import EnvironmentProblem, LocalModelError, QuanhengError
 from quanheng.measure import local_model as lm
 from quanheng.measure.local_model import (
     HOST,
-    MODELS,
-    Chunk,
-    LocalModel,
-    LocalModelError,
     LocalServer,
     join_chunks,
     locate,
@@ -34,6 +30,7 @@ from quanheng.measure.local_model import (
     sha256_file,
     verify_file,
 )
+from quanheng.specs.local_models import MODELS, Chunk, LocalModel
 
 INSTALL = "scripts/install_local_model.sh .venv (or make demo)"
 SMOL = "smollm2-135m"
@@ -173,7 +170,7 @@ def test_locate_joins_once_and_rebuilds_a_corrupted_cache(
         licence="Apache-2.0",
         languages=("en",),
     )
-    monkeypatch.setitem(lm.MODELS, "fake", fake)
+    monkeypatch.setitem(MODELS, "fake", fake)
     monkeypatch.setattr(lm, "chunk_paths", lambda model: list(sources))
     cache = tmp_path / "cache"
 
@@ -211,7 +208,7 @@ def test_missing_package_names_the_install_command(monkeypatch: pytest.MonkeyPat
         licence="Apache-2.0",
         languages=("en",),
     )
-    monkeypatch.setitem(lm.MODELS, "absent", fake)
+    monkeypatch.setitem(MODELS, "absent", fake)
     with pytest.raises(LocalModelError, match="not installed") as info:
         locate("absent")
     assert "make demo" in str(info.value)

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from quanheng.measure.endpoint import Endpoint
 from quanheng.measure.keys import Request
 from quanheng.measure.pipeline import task_endpoint
 from quanheng.measure.suites import builtin_suite
+from quanheng.specs.endpoint import Endpoint
 
 BASE = Endpoint(base_url="http://127.0.0.1:9/v1", model="m", max_tokens=64)
 

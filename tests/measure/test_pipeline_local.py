@@ -74,7 +74,7 @@ def test_answers_are_stored_and_become_measured_leaves(measured: Path) -> None:
         rows = db.execute("SELECT count(*) FROM requests WHERE status = 'ok'").fetchone()[0]
     assert rows == 4
 
-    card = quanheng.score(study)
+    card = quanheng.score(study, measurements=collect(study))
     cells = card.measured_cells("smol")
     assert set(cells) == {"P5.1", "P7.1", "P7.2"}  # the leaves these two suites measure
     assert cells["P7.2"]["value"] == pytest.approx(values["efficiency.output_tokens_per_s"].value)
@@ -129,9 +129,9 @@ def test_analysis_sees_the_measured_values(measured: Path) -> None:
     from quanheng.analysis.inputs import decision_data
 
     study = quanheng.load_study(measured)
-    data = decision_data(study, kind="model")  # reads the run store, as score() does
+    card = quanheng.score(study, measurements=collect(study))  # the store, read once
+    data = decision_data(study, card, kind="model")
     assert data.subjects == ("smol",)
-    card = quanheng.score(study)
     leaves = list(card.node_ids[: card.n_leaves])
     row = card.subjects.index("smol")
     for leaf in ("P5.1", "P7.1", "P7.2"):

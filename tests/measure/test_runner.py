@@ -21,10 +21,10 @@ from quanheng.measure.client import (
     parse_retry_after,
     send_chat,
 )
-from quanheng.measure.endpoint import Endpoint
 from quanheng.measure.keys import Request
 from quanheng.measure.runner import Progress, RetryPolicy, _Limiter, run_requests
 from quanheng.measure.store import RunStore
+from quanheng.specs.endpoint import Endpoint
 from tests.measure.fakeserver import FakeServer, ServerConfig, body_key, expected_answer
 
 FAST = RetryPolicy(base_s=0.02, max_s=0.2, seed=7)

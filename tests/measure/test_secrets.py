@@ -13,10 +13,10 @@ import aiohttp
 import pytest
 
 from quanheng.measure.client import RequestFailed, auth_headers, scrub, send_chat
-from quanheng.measure.endpoint import Endpoint
 from quanheng.measure.keys import Request
 from quanheng.measure.runner import RetryPolicy, run_requests
 from quanheng.measure.store import RunStore
+from quanheng.specs.endpoint import Endpoint
 from tests.measure.fakeserver import FakeServer, ServerConfig
 
 SECRET = "sk-test-SECRET-5f0c2a9e8d7b41c3a6e2"

@@ -11,10 +11,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from quanheng.errors import MeasureError
-from quanheng.measure.endpoint import Endpoint
 from quanheng.measure.keys import Request, endpoint_identity, request_key
 from quanheng.measure.runner import RetryPolicy, run_requests
 from quanheng.measure.store import RunStore
+from quanheng.specs.endpoint import Endpoint
 from tests.measure.fakeserver import FakeServer, ServerConfig, body_key
 
 BASE = Endpoint(base_url="http://127.0.0.1:8080/v1", model="m")

@@ -14,7 +14,7 @@ import numpy as np
 import yaml
 
 from quanheng.framework import load_framework
-from quanheng.normalisation import Fixed, LogMinMax, MinMax, Rubric, Target
+from quanheng.specs.normalisation import Fixed, LogMinMax, MinMax, Rubric, Target
 
 FRAMEWORK = "cn-llm-vendor-2024"
 ZH_NAMES = ("星河", "云图", "深度求索", "智谱华章", "月之暗面", "百川智能", "零一万物", "昆仑万维")

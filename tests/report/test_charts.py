@@ -43,7 +43,7 @@ def test_landscape_places_each_subject_at_its_dimension_scores(mini_data: Report
 def test_landscape_error_bars_are_the_simulated_dimension_intervals(mini_path: Path) -> None:
     study = quanheng.load_study(mini_path)
     card = quanheng.score(study)
-    analysis = quanheng.analysis.analyse(study, draws=2000, seed=4)
+    analysis = quanheng.analysis.analyse(study, card, draws=2000, seed=4)
     data = build_report(study, card, analysis_for_report(analysis, card))
     chart = ch.landscape_chart(data, "en")
     sim = analysis.simulation

@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from quanheng.scorecard import Scorecard
 from quanheng.scoring.engine import score
+from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Study, load_study
 
 NAN = np.nan

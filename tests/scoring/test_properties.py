@@ -14,10 +14,10 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from quanheng.framework import CompiledTree, parse_framework
-from quanheng.normalisation import Normalisation
-from quanheng.scoring.aggregate import aggregate, rank_desc
-from quanheng.scoring.normalise import normalise_matrix
+from quanheng.framework import parse_framework
+from quanheng.mcda.aggregate import aggregate, rank_desc
+from quanheng.mcda.tree import CompiledTree
+from quanheng.specs.normalisation import Normalisation, normalise_matrix
 
 NAN = np.nan
 METHODS = ("arithmetic", "geometric")

@@ -11,8 +11,8 @@ from rich.table import Table
 from quanheng.analysis import Analysis, analyse
 from quanheng.analysis.simulate import Concentration
 from quanheng.cli._app import app, console, guarded
+from quanheng.cli._load import scored
 from quanheng.errors import InputError
-from quanheng.study import load_study
 
 RANK_COLUMNS = 5
 
@@ -55,8 +55,8 @@ def analyse_command(
     """Score intervals, rank probabilities, uncertain pairs and sensitivity for a profile."""
     check_draws(draws, concentration)
     conc: Concentration | None = "uniform" if uniform_weights else concentration
-    study = load_study(path)
-    result = analyse(study, profile, draws=draws, seed=seed, concentration=conc)
+    study, card = scored(path, profile)
+    result = analyse(study, card, draws=draws, seed=seed, concentration=conc)
     if json_out:
         typer.echo(result.to_json())
         return

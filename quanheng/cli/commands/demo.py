@@ -7,11 +7,12 @@ from pathlib import Path
 import typer
 
 from quanheng.cli._app import app, console, guarded
+from quanheng.cli._load import measurements_of
 from quanheng.cli.commands.measure import measure_live, print_result
 from quanheng.cli.commands.score import print_scorecard
 from quanheng.demo import DEMO_LIMIT, default_study_path, write_outputs
 from quanheng.errors import EnvironmentProblem
-from quanheng.scoring.engine import score as score_study
+from quanheng.scoring.engine import score
 from quanheng.study import load_study
 
 
@@ -32,18 +33,21 @@ def demo(
     The measurement resumes from the study's run store, so a second run sends nothing that
     was already answered; `quanheng measure studies/cn-llm-vendors-2024` runs the full suites.
     """
-    from quanheng.measure.pipeline import collect, store_path  # imports the HTTP stack
+    from quanheng.measure.pipeline import store_path  # imports the HTTP stack
 
     study = load_study(default_study_path())
+    result = None
     if measure:
         try:
             result = measure_live(study, limit=limit)
         except EnvironmentProblem as problem:
             # Scoring and reports do not need the model: say why nothing was measured, go on.
             console.print(f"measurement skipped: {problem}", markup=False)
-        else:
-            print_result(result, collect(study), str(store_path(study)))
-    card = score_study(study)
+    # The store is read once and the study scored once; the report analyses this scorecard.
+    measurements = measurements_of(study)
+    if result is not None:
+        print_result(result, measurements, str(store_path(study)))
+    card = score(study, measurements=measurements)
     print_scorecard(card, "zh" if lang == "zh" else "en")
     written = write_outputs(study, card, out)
     for path in written:

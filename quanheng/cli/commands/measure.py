@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.live import Live
@@ -14,7 +15,7 @@ from quanheng.cli._format import tokens_in_out
 from quanheng.study import Study, load_study
 
 if TYPE_CHECKING:  # the pipeline pulls in the HTTP stack: imported when a command runs
-    from quanheng.matrix import Measurement
+    from quanheng.measure.measurement import Measurement
     from quanheng.measure.pipeline import MeasureResult
     from quanheng.measure.runner import Progress
 
@@ -38,12 +39,19 @@ def measure(
     print_result(result, collect(study), str(store_path(study)))
 
 
-def measure_live(study: Study, **options: Any) -> MeasureResult:
+def measure_live(
+    study: Study,
+    *,
+    suites: Sequence[str] | None = None,
+    subjects: Sequence[str] | None = None,
+    concurrency: int | None = None,
+    limit: int | None = None,
+) -> MeasureResult:
     """Run :func:`quanheng.measure.pipeline.measure` under a live progress board."""
     from quanheng.measure.pipeline import check_selection
     from quanheng.measure.pipeline import measure as run_measure
 
-    check_selection(study, options.get("suites"), options.get("subjects"))  # before the board
+    check_selection(study, suites, subjects)  # before the board
     board = ProgressBoard()
     with Live(board.table(), console=console, refresh_per_second=4, transient=False) as live:
 
@@ -51,7 +59,14 @@ def measure_live(study: Study, **options: Any) -> MeasureResult:
             board.rows[(subj, task)] = snapshot
             live.update(board.table())
 
-        result = run_measure(study, progress=update, **options)
+        result = run_measure(
+            study,
+            suites=suites,
+            subjects=subjects,
+            concurrency=concurrency,
+            limit=limit,
+            progress=update,
+        )
     console.print()
     return result
 

@@ -9,9 +9,9 @@ from rich.table import Table
 
 from quanheng.analysis import Recommendation, recommend
 from quanheng.cli._app import app, console, guarded
+from quanheng.cli._load import scored
 from quanheng.cli.commands.analyse import check_draws
 from quanheng.errors import InputError
-from quanheng.study import load_study
 
 
 @app.command(name="recommend")
@@ -28,8 +28,8 @@ def recommend_command(
     check_draws(draws, None)
     if top < 1:
         raise InputError.single("--top", None, f"{top} picks", "give at least 1")
-    study = load_study(path)
-    result = recommend(study, profile, top=top, draws=draws, seed=seed)
+    study, card = scored(path, profile)
+    result = recommend(study, card, top=top, draws=draws, seed=seed)
     if json_out:
         typer.echo(result.to_json())
         return

@@ -8,9 +8,8 @@ import typer
 from rich.table import Table
 
 from quanheng.cli._app import app, console, guarded
-from quanheng.scorecard import Scorecard
-from quanheng.scoring.engine import score as score_study
-from quanheng.study import load_study
+from quanheng.cli._load import scored
+from quanheng.scoring.scorecard import Scorecard
 from quanheng.text import Lang
 
 
@@ -29,8 +28,7 @@ def score(
     """Score a study: rank, overall, each dimension, coverage, and who was screened out."""
     _check_choice("--aggregation", aggregation, ("arithmetic", "geometric"))
     _check_choice("--missing", missing, ("drop", "worst", "median"))
-    study = load_study(path)
-    card = score_study(study, profile, aggregation=aggregation, missing=missing)
+    _study, card = scored(path, profile, aggregation=aggregation, missing=missing)
     if json_out:
         typer.echo(card.to_json())
         return

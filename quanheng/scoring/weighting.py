@@ -23,18 +23,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from quanheng.framework import CompiledTree, Framework
-from quanheng.matrix import IndicatorMatrix
-from quanheng.scoring.aggregate import aggregate, fill_missing
-from quanheng.scoring.normalise import normalise_matrix
-from quanheng.scoring.weights import (
-    WeightError,
-    ahp,
-    ahp_matrix,
-    critic_weights,
-    entropy_weights,
-    mix_weights,
-)
+from quanheng.errors import WeightError
+from quanheng.framework import Framework
+from quanheng.mcda.aggregate import aggregate, fill_missing
+from quanheng.mcda.tree import CompiledTree
+from quanheng.mcda.weights import ahp, ahp_matrix, critic_weights, entropy_weights, mix_weights
+from quanheng.scoring.matrix import IndicatorMatrix
+from quanheng.specs.normalisation import normalise_matrix
 from quanheng.study import Profile, Study
 
 __all__ = ["normalised_scores", "profile_weights", "subjective_weights"]
@@ -71,11 +66,9 @@ def normalised_scores(
         cohort: which subjects are compared (gate survivors); all when ``None``.
     """
     keep = np.ones(len(matrix.subjects), bool) if cohort is None else np.asarray(cohort, bool)
-    specs = tuple(leaf.normalisation for leaf in fw.leaves if leaf.normalisation is not None)
-    directions = tuple(leaf.direction for leaf in fw.leaves)
     out = np.full(matrix.values.shape, np.nan)
     if keep.any():
-        out[keep] = normalise_matrix(matrix.values[keep], specs, directions)
+        out[keep] = normalise_matrix(matrix.values[keep], fw.normalisations, fw.directions)
     return out
 
 

@@ -1,4 +1,4 @@
-"""Aggregation up the tree, missing-data policies, coverage and ranks (quanheng.scoring.aggregate).
+"""Aggregation up the tree, missing-data policies, coverage and ranks (quanheng.mcda.aggregate).
 
 The framework here is small enough to score by hand::
 
@@ -26,8 +26,9 @@ import numpy as np
 import pytest
 
 from quanheng.errors import FrameworkError
-from quanheng.framework import CompiledTree, load_framework, parse_framework
-from quanheng.scoring.aggregate import GEOMETRIC_FLOOR, aggregate, rank_desc
+from quanheng.framework import load_framework, parse_framework
+from quanheng.mcda.aggregate import GEOMETRIC_FLOOR, aggregate, rank_desc
+from quanheng.mcda.tree import CompiledTree
 
 NAN = np.nan
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini" / "framework.yaml"

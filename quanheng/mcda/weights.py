@@ -24,7 +24,7 @@ from typing import Literal
 
 import numpy as np
 
-from quanheng.errors import InputError, Problem
+from quanheng.errors import Problem, WeightError
 
 __all__ = [
     "CR_LIMIT",
@@ -72,10 +72,6 @@ _SCALE_MIN = 1.0 / 9.0
 _SCALE_MAX = 9.0
 _RECIPROCAL_RTOL = 1e-6
 _DEFAULT_WHERE = "<ahp judgements>"
-
-
-class WeightError(InputError):
-    """Weights or judgements a user supplied cannot be used; one line per problem."""
 
 
 @dataclass(frozen=True, slots=True)

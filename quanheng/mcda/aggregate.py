@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from quanheng.framework import CompiledTree
+from quanheng.mcda.tree import CompiledTree
 
 __all__ = ["GEOMETRIC_FLOOR", "aggregate", "fill_missing", "rank_desc"]
 

@@ -1,4 +1,4 @@
-"""TOPSIS, weighted geometric mean and weighted sum (quanheng.scoring.topsis).
+"""TOPSIS, weighted geometric mean and weighted sum (quanheng.mcda.topsis).
 
 Published example: G.-H. Tzeng & J.-J. Huang (2011), *Multiple Attribute Decision Making:
 Methods and Applications*, CRC Press — four alternatives, three benefit criteria, weights
@@ -16,8 +16,8 @@ import pytest
 from pymcdm import normalizations
 from pymcdm.methods import TOPSIS
 
-from quanheng.scoring.aggregate import GEOMETRIC_FLOOR
-from quanheng.scoring.topsis import topsis, weighted_geometric, weighted_sum
+from quanheng.mcda.aggregate import GEOMETRIC_FLOOR
+from quanheng.mcda.topsis import topsis, weighted_geometric, weighted_sum
 
 NAN = np.nan
 

@@ -1,4 +1,4 @@
-"""Kendall's tau-b and leave-one-out weights (quanheng.scoring.rankcorr)."""
+"""Kendall's tau-b and leave-one-out weights (quanheng.mcda.rankcorr)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from scipy.stats import kendalltau
 
-from quanheng.scoring.rankcorr import kendall_tau, leave_one_out_weights, rank_correlations
+from quanheng.mcda.rankcorr import kendall_tau, leave_one_out_weights, rank_correlations
 
 NAN = np.nan
 

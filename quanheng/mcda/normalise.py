@@ -1,5 +1,8 @@
 """Normalisation arithmetic: raw values → scores in [0, 1].
 
+The framework's normalisation *specs* (:mod:`quanheng.specs.normalisation`) name one of these
+functions and its parameters; this module knows nothing of them.
+
 Pure numpy over arrays whose LAST axis is the subjects of one leaf (leading axes are free, e.g.
 Monte Carlo draws). NaN means "no data" and stays NaN: missing data is never a silent zero.
 Cohort-relative methods (min–max, log min–max) use the observed values along the last axis only.
@@ -11,14 +14,10 @@ import warnings
 
 import numpy as np
 
-from quanheng.normalisation import Fixed, LogMinMax, MinMax, Normalisation, Rubric, Target
-
 __all__ = [
     "fixed_range",
     "log_minmax",
     "minmax",
-    "normalise_leaf",
-    "normalise_matrix",
     "rubric",
     "target",
 ]
@@ -55,37 +54,3 @@ def rubric(x: np.ndarray, top: int = 5) -> np.ndarray:
 def target(x: np.ndarray, goal: float, width: float) -> np.ndarray:
     """1 at the target, falling linearly to 0 at ``width`` away from it."""
     return np.clip(1.0 - np.abs(x - goal) / width, 0.0, 1.0)
-
-
-def normalise_leaf(x: np.ndarray, spec: Normalisation, direction: str = "higher") -> np.ndarray:
-    """Apply one leaf's normalisation spec and direction to ``x`` (subjects on the last axis).
-
-    For cohort-relative methods the direction is applied before the min–max (by negating), so a
-    cohort where everyone is equal — or only one subject has data — scores 1 either way; flipping
-    afterwards would give a lone lower-is-better value the worst score for disclosing it.
-    """
-    lower = direction == "lower"
-    if isinstance(spec, MinMax):
-        return minmax(-x if lower else x)
-    if isinstance(spec, LogMinMax):
-        with np.errstate(invalid="ignore", divide="ignore"):
-            logs = np.log10(x + spec.offset)
-        return minmax(-logs if lower else logs)
-    if isinstance(spec, Fixed):
-        out = fixed_range(x, spec.min, spec.max)
-        return 1.0 - out if lower else out
-    if isinstance(spec, Rubric):
-        return rubric(x)
-    if isinstance(spec, Target):
-        return target(x, spec.target, spec.width)
-    raise TypeError(f"unknown normalisation {spec!r}")  # pragma: no cover - the union is closed
-
-
-def normalise_matrix(
-    values: np.ndarray, specs: tuple[Normalisation, ...], directions: tuple[str, ...]
-) -> np.ndarray:
-    """Normalise a (..., subjects, leaves) array leaf by leaf."""
-    out = np.empty_like(values, dtype=np.float64)
-    for j, (spec, direction) in enumerate(zip(specs, directions, strict=True)):
-        out[..., j] = normalise_leaf(values[..., j], spec, direction)
-    return out

@@ -12,23 +12,10 @@ from collections.abc import Iterable
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from quanheng.measure.measurement import Measurement
 from quanheng.study import Study
 
-__all__ = ["IndicatorMatrix", "Measurement", "assemble"]
-
-
-class Measurement(BaseModel):
-    """A metric measured for a subject, with its interval and the runs behind it."""
-
-    model_config = ConfigDict(frozen=True)
-
-    subject: str
-    metric: str
-    value: float
-    low: float
-    high: float
-    n: int
-    runs: tuple[str, ...] = ()
+__all__ = ["IndicatorMatrix", "assemble"]
 
 
 class IndicatorMatrix(BaseModel):

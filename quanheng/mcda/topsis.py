@@ -15,7 +15,7 @@ from typing import Literal
 
 import numpy as np
 
-from quanheng.scoring.aggregate import GEOMETRIC_FLOOR
+from quanheng.mcda.aggregate import GEOMETRIC_FLOOR
 
 __all__ = ["topsis", "weighted_geometric", "weighted_sum"]
 
@@ -98,7 +98,7 @@ def weighted_geometric(
 
     A subject cannot buy back a near-zero criterion with excellence elsewhere, which is the
     point of offering it beside the weighted sum. Scores are floored at ``floor`` (default
-    :data:`~quanheng.scoring.aggregate.GEOMETRIC_FLOOR`, 1e-6, the same floor the tree
+    :data:`~quanheng.mcda.aggregate.GEOMETRIC_FLOOR`, 1e-6, the same floor the tree
     aggregation uses) before the logarithm, so a single 0 pulls a subject down hard but does
     not erase every other criterion.
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import quanheng
-from quanheng.scoring.weights import entropy_weights
-from quanheng.weighting import normalised_scores, profile_weights, subjective_weights
+from quanheng.mcda.weights import entropy_weights
+from quanheng.scoring.weighting import normalised_scores, profile_weights, subjective_weights
 
-MINI = Path(__file__).parent / "data" / "mini"
+MINI = Path(__file__).parent.parent / "data" / "mini"
 
 
 def mini_with_profiles(tmp_path: Path, profiles: str) -> Path:

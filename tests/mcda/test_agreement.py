@@ -1,4 +1,4 @@
-"""Krippendorff's alpha and disagreement flags (quanheng.agreement).
+"""Krippendorff's alpha and disagreement flags (quanheng.mcda.agreement).
 
 Published examples: K. Krippendorff (2011), "Computing Krippendorff's Alpha-Reliability",
 University of Pennsylvania, Annenberg School for Communication (scholarly commons, paper 43):
@@ -19,7 +19,7 @@ import krippendorff
 import numpy as np
 import pytest
 
-from quanheng.agreement import (
+from quanheng.mcda.agreement import (
     Level,
     disagreement_mask,
     flag_disagreements,

@@ -1,15 +1,18 @@
 """Normalisation specs: how a leaf's raw value becomes a score in [0, 1].
 
 The specs are data (a discriminated union on ``type``) so a framework file can name them and a
-scorecard can record them; the arithmetic lives in :mod:`quanheng.scoring.normalise`.
+scorecard can record them; :func:`normalise_leaf` and :func:`normalise_matrix` apply them with the
+arithmetic of :mod:`quanheng.mcda.normalise`.
 """
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from quanheng.mcda.normalise import fixed_range, minmax, rubric, target
 from quanheng.text import Text
 
 __all__ = [
@@ -20,6 +23,8 @@ __all__ = [
     "Normalisation",
     "Rubric",
     "Target",
+    "normalise_leaf",
+    "normalise_matrix",
 ]
 
 RUBRIC_LEVELS = (0, 1, 2, 3, 4, 5)
@@ -95,3 +100,37 @@ class Target(_Spec):
 
 
 Normalisation = Annotated[MinMax | LogMinMax | Fixed | Rubric | Target, Field(discriminator="type")]
+
+
+def normalise_leaf(x: np.ndarray, spec: Normalisation, direction: str = "higher") -> np.ndarray:
+    """Apply one leaf's normalisation spec and direction to ``x`` (subjects on the last axis).
+
+    For cohort-relative methods the direction is applied before the min–max (by negating), so a
+    cohort where everyone is equal — or only one subject has data — scores 1 either way; flipping
+    afterwards would give a lone lower-is-better value the worst score for disclosing it.
+    """
+    lower = direction == "lower"
+    if isinstance(spec, MinMax):
+        return minmax(-x if lower else x)
+    if isinstance(spec, LogMinMax):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            logs = np.log10(x + spec.offset)
+        return minmax(-logs if lower else logs)
+    if isinstance(spec, Fixed):
+        out = fixed_range(x, spec.min, spec.max)
+        return 1.0 - out if lower else out
+    if isinstance(spec, Rubric):
+        return rubric(x)
+    if isinstance(spec, Target):
+        return target(x, spec.target, spec.width)
+    raise TypeError(f"unknown normalisation {spec!r}")  # pragma: no cover - the union is closed
+
+
+def normalise_matrix(
+    values: np.ndarray, specs: tuple[Normalisation, ...], directions: tuple[str, ...]
+) -> np.ndarray:
+    """Normalise a (..., subjects, leaves) array leaf by leaf."""
+    out = np.empty_like(values, dtype=np.float64)
+    for j, (spec, direction) in enumerate(zip(specs, directions, strict=True)):
+        out[..., j] = normalise_leaf(values[..., j], spec, direction)
+    return out

@@ -1,4 +1,4 @@
-"""Weights (quanheng.scoring.weights): AHP against Saaty's worked example, entropy and CRITIC by
+"""Weights (quanheng.mcda.weights): AHP against Saaty's worked example, entropy and CRITIC by
 hand, cross-checks against pymcdm, and the messages users see.
 
 AHP source: T. L. Saaty (1990), "How to make a decision: The Analytic Hierarchy Process",
@@ -21,12 +21,11 @@ from pymcdm.weights import critic_weights as pymcdm_critic
 from pymcdm.weights import entropy_weights as pymcdm_entropy
 from pymcdm.weights.subjective import AHP as PymcdmAHP
 
-from quanheng.errors import InputError
-from quanheng.scoring.weights import (
+from quanheng.errors import InputError, WeightError
+from quanheng.mcda.weights import (
     CR_LIMIT,
     RANDOM_INDEX,
     AHPResult,
-    WeightError,
     ahp,
     ahp_matrix,
     critic_weights,

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
-from quanheng.matrix import IndicatorMatrix
 from quanheng.scoring.gates import SubjectGates
+from quanheng.scoring.matrix import IndicatorMatrix
 from quanheng.text import Lang, Name
 
 if TYPE_CHECKING:

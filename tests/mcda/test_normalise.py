@@ -1,19 +1,19 @@
-"""Normalisations against hand-computed examples (quanheng.scoring.normalise)."""
+"""Normalisations against hand-computed examples (quanheng.mcda.normalise)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from quanheng.normalisation import Fixed, LogMinMax, MinMax, Rubric, Target
-from quanheng.scoring.normalise import (
-    fixed_range,
-    log_minmax,
-    minmax,
+from quanheng.mcda.normalise import fixed_range, log_minmax, minmax, rubric, target
+from quanheng.specs.normalisation import (
+    Fixed,
+    LogMinMax,
+    MinMax,
+    Rubric,
+    Target,
     normalise_leaf,
     normalise_matrix,
-    rubric,
-    target,
 )
 
 NAN = np.nan
