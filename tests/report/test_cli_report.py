@@ -72,4 +72,6 @@ def test_report_command_rejects_unknown_pdf_engine(
     with pytest.raises(SystemExit) as info:
         main(["report", str(mini_path), "--pdf-engine", "prince", "--out", str(tmp_path)])
     assert info.value.code == 2
-    assert "--pdf-engine: unknown PDF engine 'prince'" in capsys.readouterr().err
+    assert "--pdf-engine: 'prince' is not one of 'auto', 'chromium', 'weasyprint'" in (
+        capsys.readouterr().err
+    )
