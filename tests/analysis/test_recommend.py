@@ -2,22 +2,18 @@
 
 from __future__ import annotations
 
-import shutil
 from collections import Counter
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 import quanheng
-from quanheng.analysis import Recommendation, analyst_agreement, compare_methods, decision_data
+from quanheng.analysis import Recommendation
 from quanheng.analysis import recommend as recommend_
-from quanheng.mcda.agreement import krippendorff_alpha
 from quanheng.study import Study
 
 ROOT = Path(__file__).parent.parent.parent
 EMBEDDED = ROOT / "studies" / "cn-llm-vendors-2024"
-MINI = ROOT / "tests" / "data" / "mini"
 
 
 @pytest.fixture(scope="module")
@@ -128,48 +124,11 @@ def test_recommendation_json_is_reproducible(embedded: Study) -> None:
     assert first["name"] == embedded.framework.nodes[first["leaf"]].name.en
 
 
-def two_analysts(tmp_path: Path) -> Path:
-    """The mini study with a second analyst on the rubric leaf A1.2."""
-    root = tmp_path / "mini"
-    shutil.copytree(MINI, root)
-    (root / "evidence" / "second.yaml").write_text(
-        "format: quanheng/evidence@1\n"
-        "records:\n"
-        "  - {subject: s1, indicator: A1.2, value: 2, source: {title: T}, quote: q, analyst: b}\n"
-        "  - {subject: s2, indicator: A1.2, value: 3, source: {title: T}, quote: q, analyst: b}\n",
-        encoding="utf-8",
-    )
-    return root
-
-
-def test_agreement_per_dimension_and_flagged_cells(tmp_path: Path) -> None:
-    study = quanheng.load_study(two_analysts(tmp_path))
-    result = analyst_agreement(study)
-    a, b = result.dimensions
-    assert (a.dimension, a.cells, a.analysts) == ("A", 2, ("a", "b"))
-    assert b.cells == 0 and b.alpha is None
-    # analysts a, b × cells (s1, A1.2), (s2, A1.2): a gave 5 and 2, b gave 2 and 3
-    assert a.alpha == pytest.approx(krippendorff_alpha(np.array([[5, 2], [2, 3]]), "ordinal"))
-    assert [(c.subject, c.leaf, c.spread) for c in result.flagged] == [("s1", "A1.2", 3.0)]
-
-
-def test_disagreement_and_unsettled_order_are_risks(tmp_path: Path) -> None:
-    study = quanheng.load_study(two_analysts(tmp_path))
+def test_disagreement_and_unsettled_order_are_risks(two_analysts: Path) -> None:
+    study = quanheng.load_study(two_analysts)
     rec = recommend_(study, quanheng.score(study, "beta-heavy"), draws=2000, seed=1, top=3)
     messages = {(r.subject, r.kind): r.message for r in rec.risks}
     assert "analysts disagree on A1.2 (a 5, b 2)" in messages[("s1", "disagreement")]
     assert ("s2", "unverified_gate") not in messages
     assert rec.pilots == ("try beta things",)
     assert [p.subject for p in rec.picks] == ["s1", "s2", "s3"]
-
-
-def test_methods_compare_sum_geometric_and_topsis() -> None:
-    study = quanheng.load_study(MINI)
-    comp = compare_methods(decision_data(study, quanheng.score(study)))
-    methods = {m.method: m for m in comp.methods}
-    assert set(methods) == {"arithmetic", "geometric", "topsis"}
-    assert methods["arithmetic"].ranks == (1, 2, 3) and methods["arithmetic"].tau == 1.0
-    # s1 has the lowest count (A1.1 → 0): the geometric mean punishes that weak spot
-    assert methods["geometric"].ranks[0] > 1
-    assert not comp.same_top
-    assert "median" in comp.note
