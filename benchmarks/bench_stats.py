@@ -244,10 +244,37 @@ def _old_boot(counts: Any) -> None:
         preference.bootstrap_strengths(counts, n_boot=1000)
 
 
+def bench_import(repeat: int) -> None:
+    """What a process pays once: importing scipy.stats (the analysis' and collect's first call)."""
+    import subprocess
+    import sys
+
+    def fresh(code: str) -> Callable[[], Any]:
+        return lambda: subprocess.run([sys.executable, "-c", code], check=True)
+
+    t = best(
+        {
+            "scipy": fresh("import numpy, scipy.stats"),
+            "numpy": fresh("import numpy"),
+            "libs": fresh("import numpy, scipy.stats, krippendorff, choix"),
+        },
+        max(repeat, 5),
+    )
+    print("\nImport, fresh interpreter (best of 5):\n")
+    print("| import | s | more than numpy alone |")
+    print("|---|---:|---:|")
+    for name, label in (
+        ("numpy", "numpy"),
+        ("scipy", "numpy, scipy.stats"),
+        ("libs", "numpy, scipy.stats, krippendorff, choix"),
+    ):
+        print(f"| {label} | {t[name]:.2f} | {t[name] - t['numpy']:.2f} |")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--only", default="kendall,alpha,bootstrap,bt")
+    parser.add_argument("--only", default="import,kendall,alpha,bootstrap,bt")
     args = parser.parse_args()
     import scipy
 
@@ -261,6 +288,7 @@ def main() -> None:
         f"Command: python benchmarks/bench_stats.py --repeat {args.repeat}"
     )
     parts = {
+        "import": bench_import,
         "kendall": bench_kendall,
         "alpha": bench_alpha,
         "bootstrap": bench_bootstrap,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.stats import kendalltau
 
 __all__ = ["kendall_tau", "leave_one_out_weights", "rank_correlations"]
 
@@ -43,6 +42,10 @@ def kendall_tau(a: np.ndarray, b: np.ndarray) -> float:
     x, y = x[keep], y[keep]
     if x.size < 2 or np.all(x == x[0]) or np.all(y == y[0]):
         return math.nan
+    # Imported here: scipy.stats takes ≈ 0.5–1 s to import, which commands that never compare
+    # rankings (`show`, `validate`) must not pay.
+    from scipy.stats import kendalltau
+
     return float(kendalltau(x, y, variant="b", method="asymptotic").statistic)
 
 

@@ -19,7 +19,6 @@ from typing import Any, Literal
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
-from scipy.stats import bootstrap
 
 __all__ = [
     "EFFICIENCY_METRICS",
@@ -133,6 +132,9 @@ def _percentile_interval(
     one observation is the same in every resample, so it is held fixed (scipy refuses to
     resample fewer than two).
     """
+    # Imported here: scipy.stats takes ≈ 0.5–1 s to import; only collecting metrics needs it.
+    from scipy.stats import bootstrap
+
     varying = tuple(i for i, x in enumerate(samples) if x.size > 1)
     if not varying:
         value = float(statistic(*samples))
