@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import subprocess
+import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -215,3 +220,96 @@ def test_directory_is_read_in_name_order_and_bad_files_are_reported(
         "start the file with `format: quanheng/evidence@1` and a `records:` list",
         "missing.yaml: evidence path not found — check `evidence:`",
     ]
+
+
+# ----------------------------------------------------------------------------- hostile files
+
+MINI = Path(__file__).parent / "data" / "mini"
+LIMIT = 16 * 1024 * 1024  # docs/formats.md: a YAML or CSV file is at most 16 MiB
+RECORD = "  - {subject: s1, indicator: A1.1, value: 10, source: {title: T}, quote: q, analyst: a}\n"
+
+
+def _validate(root: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    """``quanheng validate .`` in its own process, so a hang or a blow-up cannot take pytest."""
+    script = (
+        "import resource, sys\n"
+        "from quanheng.cli import main\n"
+        "try:\n"
+        "    main(['validate', '.'])\n"
+        "finally:\n"
+        "    print('maxrss_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
+        "file=sys.stderr)\n"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _problem_lines(proc: subprocess.CompletedProcess[str]) -> list[str]:
+    return [line for line in proc.stderr.splitlines() if not line.startswith("maxrss_kib")]
+
+
+@pytest.mark.parametrize(
+    ("make", "kind"),
+    [
+        (os.mkfifo, "a named pipe (FIFO)"),
+        (os.mkdir, "a directory"),
+        (lambda path: os.symlink("/dev/null", path), "a device"),
+    ],
+    ids=["fifo", "directory", "device"],
+)
+def test_a_non_regular_evidence_file_is_refused_without_opening_it(
+    make: Any, kind: str, tmp_path: Path
+) -> None:
+    """A FIFO named like evidence used to block `validate` forever on its read."""
+    root = tmp_path / "study"
+    shutil.copytree(MINI, root)
+    make(str(root / "evidence" / "odd.yaml"))
+    proc = _validate(root, timeout=30)
+    assert proc.returncode == 2
+    assert _problem_lines(proc) == [
+        f"evidence/odd.yaml: is {kind}, not a regular file — point at a YAML or CSV file "
+        "(or move this out of the study's files)"
+    ]
+
+
+def test_an_evidence_file_over_the_size_limit_is_refused_before_it_is_read(
+    tmp_path: Path,
+) -> None:
+    """A 17 MiB file of valid records is refused by its size, in little time and memory.
+
+    Read and parsed, it took minutes and gigabytes (the YAML loader keeps about 100 bytes per
+    byte of input); refused by ``stat`` the process stays at what importing quanheng costs.
+    """
+    root = tmp_path / "study"
+    shutil.copytree(MINI, root)
+    row = RECORD
+    with (root / "evidence" / "big.yaml").open("w", encoding="utf-8") as out:
+        out.write("format: quanheng/evidence@1\nrecords:\n")
+        out.write(row * (17 * 1024 * 1024 // len(row) + 1))
+    started = time.monotonic()
+    proc = _validate(root, timeout=60)
+    assert time.monotonic() - started < 30
+    assert proc.returncode == 2
+    (line,) = _problem_lines(proc)
+    assert line.startswith("evidence/big.yaml: is 17.0 MiB, over the 16 MiB limit")
+    maxrss_mib = int(proc.stderr.rsplit("maxrss_kib", 1)[1]) / 1024
+    assert maxrss_mib < 250  # the 17 MiB were never read, let alone parsed
+
+
+def test_an_evidence_file_at_the_size_limit_is_read(tmp_path: Path) -> None:
+    """The limit is on the file, not on a record: a file just under it still loads."""
+    path = tmp_path / "padded.yaml"
+    head = "format: quanheng/evidence@1\nrecords:\n" + RECORD
+    pad = "#" * 1023 + "\n"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(head)
+        out.write(pad * ((LIMIT - len(head)) // len(pad)))
+    assert path.stat().st_size <= LIMIT
+    records, problems = load_evidence([path])
+    assert problems == [] and len(records) == 1

@@ -223,3 +223,41 @@ def test_parse_framework_refuses_a_non_mapping() -> None:
     assert info.value.lines() == [
         "list.yaml: a framework file must be a YAML mapping — start it with `format: ...`"
     ]
+
+
+def test_yaml_nested_past_the_depth_limit_is_one_line_not_a_recursion_error(
+    tmp_path: Path,
+) -> None:
+    """250 levels of children used to end in a RecursionError traceback; now one line.
+
+    The line is that of the first mapping past 64 levels, found while composing, so nothing
+    deeper is built.
+    """
+    path = tmp_path / "deep.yaml"
+    lines = ["format: quanheng/framework@1", "id: deep", 'version: "1"', "tree:"]
+    for level in range(250):
+        pad = "  " * (2 * level + 1)
+        lines += [f"{pad}- id: n{level}", f"{pad}  name: {{zh: n, en: n}}", f"{pad}  children:"]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(FrameworkError) as info:
+        load_framework(path)
+    (problem,) = info.value.problems
+    assert problem.message == "YAML is nested more than 64 levels deep"
+    # level k's mapping starts on line 5 + 3k; the tree list is level 2, its items level 3
+    assert problem.line == 5 + 3 * ((64 - 2) // 2)
+    assert str(problem).endswith("— flatten the structure; no quanheng format nests this deep")
+
+
+def test_yaml_flow_nesting_is_bounded_too(tmp_path: Path) -> None:
+    path = tmp_path / "flow.yaml"
+    path.write_text("[" * 1000 + "]" * 1000, encoding="utf-8")
+    with pytest.raises(FrameworkError, match="nested more than 64 levels deep"):
+        load_framework(path)
+
+
+def test_yaml_just_within_the_depth_limit_parses(tmp_path: Path) -> None:
+    """64 levels are read (and refused only as a framework, for what they say)."""
+    path = tmp_path / "ok.yaml"
+    path.write_text("[" * 64 + "]" * 64, encoding="utf-8")
+    with pytest.raises(FrameworkError, match="must be a YAML mapping"):
+        load_framework(path)

@@ -6,7 +6,10 @@ profile ``beta-heavy`` and 20 evidence records (16 in facts.yaml, 4 in exam.csv)
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -29,6 +32,42 @@ def test_load_study_by_directory_or_file(mini: Study) -> None:
     assert mini.framework.id == "mini"
     assert len(mini.evidence) == 20
     assert load_study(MINI / "study.yaml").id == "mini-study"
+
+
+@pytest.mark.parametrize("content", ["- a list\n", "format: quanheng/study@1\nid: x\n"])
+def test_another_file_as_the_study_path_names_the_mistake(
+    content: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file other than study.yaml used to be read as the study: "study.yaml must be a mapping"."""
+    (tmp_path / "notes").mkdir()
+    path = tmp_path / "notes" / "x.yaml"
+    path.write_text(content, encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for load in (load_study, validate_path):
+        with pytest.raises(StudyError) as info:
+            load(path)
+        assert info.value.lines() == [
+            "notes/x.yaml: is a file, not a study directory — give the study directory that "
+            "contains study.yaml (or that study.yaml itself)"
+        ]
+
+
+def test_a_fifo_as_the_study_file_is_refused(tmp_path: Path) -> None:
+    """Reading a FIFO blocks until a writer comes: the check must not open it (own process)."""
+    os.mkfifo(tmp_path / "study.yaml")
+    proc = subprocess.run(
+        [sys.executable, "-m", "quanheng", "validate", "."],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert proc.returncode == 2
+    assert proc.stderr.splitlines() == [
+        "study.yaml: is a named pipe (FIFO), not a regular file — point at a YAML or CSV file "
+        "(or move this out of the study's files)"
+    ]
 
 
 def test_subjects_and_kinds(mini: Study) -> None:

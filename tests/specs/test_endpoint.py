@@ -43,29 +43,53 @@ def test_a_pasted_key_is_refused_without_echoing_it() -> None:
     assert PASTED not in error["msg"]  # the validator's own message does not repeat it
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="quanheng._files._message appends \"(found '<input>')\" to every value error, so a "
-    "study's error line repeats the pasted key the endpoint validator refused to echo",
-)
+def _study_with_endpoint(root: Path, endpoint: str) -> Path:
+    """The mini study with subject s1 given ``endpoint`` (YAML flow text)."""
+    shutil.copytree(MINI, root)
+    study = root / "study.yaml"
+    text = study.read_text(encoding="utf-8").replace(
+        "  - {id: s1, name: {zh: 一, en: One}}",
+        f"  - {{id: s1, name: {{zh: 一, en: One}}, endpoint: {endpoint}}}",
+    )
+    study.write_text(text, encoding="utf-8")
+    return root
+
+
 def test_a_pasted_key_does_not_reach_the_study_error_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "mini"
-    shutil.copytree(MINI, root)
-    study = root / "study.yaml"
-    endpoint = f'endpoint: {{base_url: "{URL}", model: m, api_key_env: "{PASTED}"}}'
-    text = study.read_text(encoding="utf-8").replace(
-        "  - {id: s1, name: {zh: 一, en: One}}",
-        f"  - {{id: s1, name: {{zh: 一, en: One}}, {endpoint}}}",
+    root = _study_with_endpoint(
+        tmp_path / "mini", f'{{base_url: "{URL}", model: m, api_key_env: "{PASTED}"}}'
     )
-    study.write_text(text, encoding="utf-8")
     monkeypatch.chdir(root)
     with pytest.raises(StudyError) as info:
         load_study(root)
     (line,) = info.value.lines()
     assert line.startswith("study.yaml:6: 's1' endpoint.api_key_env: api_key_env must be the NAME")
-    assert PASTED not in line
+    assert "sk-abc123" not in line
+    assert line.endswith("— correct the value (see `quanheng schema`)")
+
+
+@pytest.mark.parametrize(
+    ("url", "shown"),
+    [
+        # credentials in a valid URL: refused, quoted with the password masked
+        ("http://alice:s3cr3t-pw@127.0.0.1:8080/v1", "http://alice:***@127.0.0.1:8080/v1"),
+        # a URL refused for its scheme still never shows the password
+        ("htp://alice:s3cr3t-pw@127.0.0.1/v1", "htp://alice:***@127.0.0.1/v1"),
+    ],
+)
+def test_a_password_in_base_url_is_masked_in_the_study_error_line(
+    url: str, shown: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _study_with_endpoint(tmp_path / "mini", f'{{base_url: "{url}", model: m}}')
+    monkeypatch.chdir(root)
+    with pytest.raises(StudyError) as info:
+        load_study(root)
+    (line,) = info.value.lines()
+    assert line.startswith("study.yaml:6: 's1' endpoint.base_url: base_url must")
+    assert "s3cr3t-pw" not in line
+    assert shown in line
 
 
 def test_extra_body_may_not_override_named_fields() -> None:
