@@ -25,6 +25,7 @@ from quanheng.report.fonts import require_fonts
 from quanheng.report.html import render_html
 from quanheng.report.i18n import LANGS
 from quanheng.report.markdown import render_markdown
+from quanheng.report.output import make_dir, prepare_output_dir, write_atomic
 from quanheng.report.pdf import PdfEngine
 from quanheng.text import Lang
 
@@ -88,7 +89,7 @@ def write_report(
             f"use any of: {', '.join(pdf.PDF_ENGINES)}",
         )
     require_fonts()
-    out.mkdir(parents=True, exist_ok=True)
+    prepare_output_dir(out)
 
     def one(lang: Lang) -> list[Path]:
         return _write_language(data, out, lang, fmts, pdf_engine)
@@ -131,27 +132,20 @@ def _write_language(
         )
     html = render_html(data, lang, charts) if {"html", "pdf"} & set(fmts) else ""
     if "html" in fmts:
-        written.append(_write(out / f"{stem}.html", html))
+        written.append(write_atomic(out / f"{stem}.html", html))
     if "pdf" in fmts:
         path = out / f"{stem}.pdf"
         standalone = functools.partial(render_html, data, lang, charts, shared_glyphs=False)
-        path.write_bytes(pdf.render_pdf(html, pdf_engine, weasyprint_html=standalone))
-        written.append(path)
-    if "md" in fmts:
-        chart_dir = out / f"{stem}.charts"
-        chart_dir.mkdir(exist_ok=True)
-        for name, svg in charts.svg.items():
-            written.append(_write(chart_dir / f"{name}.svg", svg))
-        for name, png in charts.png.items():
-            path = chart_dir / f"{name}.png"
-            path.write_bytes(png)
-            written.append(path)
         written.append(
-            _write(out / f"{stem}.md", render_markdown(data, lang, chart_dir.name, charts))
+            write_atomic(path, pdf.render_pdf(html, pdf_engine, weasyprint_html=standalone))
+        )
+    if "md" in fmts:
+        chart_dir = make_dir(out / f"{stem}.charts")
+        for name, svg in charts.svg.items():
+            written.append(write_atomic(chart_dir / f"{name}.svg", svg))
+        for name, png in charts.png.items():
+            written.append(write_atomic(chart_dir / f"{name}.png", png))
+        written.append(
+            write_atomic(out / f"{stem}.md", render_markdown(data, lang, chart_dir.name, charts))
         )
     return written
-
-
-def _write(path: Path, text: str) -> Path:
-    path.write_text(text, encoding="utf-8")
-    return path
