@@ -38,9 +38,9 @@ def test_demo_reads_the_store_once_and_scores_once(
     counts: Counter[str] = Counter()
     opened = store_module.RunStore.__init__
 
-    def counted_open(self: store_module.RunStore, path: str | Path) -> None:
+    def counted_open(self: store_module.RunStore, path: str | Path, **options: Any) -> None:
         counts["store opened"] += 1
-        opened(self, path)
+        opened(self, path, **options)
 
     monkeypatch.setattr(store_module.RunStore, "__init__", counted_open)
     monkeypatch.setattr(pipeline, "collect", _counting(counts, "collect", pipeline.collect))

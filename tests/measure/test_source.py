@@ -210,12 +210,6 @@ def test_a_source_failing_in_the_read_ahead_fails_every_worker_that_needs_an_ite
     assert errors == ["dataset row 101: no question field"] * 2
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="ItemSource.next(): a failure raised while a worker reads a chunk itself (no "
-    "read-ahead running) is not kept in _error, so only that worker sees it and the next one "
-    "is told the source is finished (None); the docstring says once per waiting worker",
-)
 def test_a_source_failing_in_a_workers_own_read_fails_every_worker(tmp_path: Path) -> None:
     pulled = Pulled(_items(100), fail_after=10)  # the first chunk fails at row 11
 
