@@ -27,6 +27,7 @@ from quanheng.errors import MeasureInputError
 from quanheng.measure.datasets import Item
 from quanheng.measure.keys import Request, request_key
 from quanheng.measure.local_server import LocalServer
+from quanheng.measure.lock import Holder, writer_lock
 from quanheng.measure.measurement import Measurement
 from quanheng.measure.metrics import MetricValue
 from quanheng.measure.runner import Progress, RunSummary, run_requests
@@ -78,10 +79,36 @@ class TaskRun:
 
 @dataclass(frozen=True)
 class MeasureResult:
-    """Every task run of a :func:`measure` call, and the tasks it had to skip (with why)."""
+    """Every task run of a :func:`measure` call, and the tasks it had to skip (with why).
+
+    The totals keep apart what the command line must not mix up: ``answered`` now, ``reused``
+    from the store and ``failed`` (judge requests included), since a run with failures is not
+    done — those items are retried by the next run.
+    """
 
     runs: tuple[TaskRun, ...]
     skipped: tuple[tuple[str, str, str], ...]
+
+    def _summaries(self) -> Iterator[RunSummary]:
+        for run in self.runs:
+            yield run.summary
+            if run.judged is not None:
+                yield run.judged
+
+    @property
+    def answered(self) -> int:
+        """Requests answered by this call (items and judge verdicts)."""
+        return sum(s.ok for s in self._summaries())
+
+    @property
+    def reused(self) -> int:
+        """Requests whose answer was already in the store, so nothing was sent for them."""
+        return sum(s.cached for s in self._summaries())
+
+    @property
+    def failed(self) -> int:
+        """Requests that failed for good in this call; the next run retries them."""
+        return sum(s.errors for s in self._summaries())
 
 
 ProgressSink = Callable[[str, str, Progress], None]
@@ -212,8 +239,13 @@ def measure(
     concurrency: int | None = None,
     limit: int | None = None,
     progress: ProgressSink | None = None,
+    wait: bool = False,
+    on_wait: Callable[[Holder], None] | None = None,
 ) -> MeasureResult:
     """Run the study's suites against its measured subjects; resumable at any point.
+
+    Only one process measures into a store at a time (:mod:`quanheng.measure.lock`): the lock
+    is taken before anything is sent and held until the store is closed.
 
     Args:
         study: the study (its ``measure:`` section names suites, limits, judge and store).
@@ -222,11 +254,17 @@ def measure(
         concurrency: requests in flight per endpoint (default: each endpoint's own).
         limit: items per task, overriding the study's limits.
         progress: called as ``progress(subject, task, snapshot)`` while requests run.
+        wait: when another process holds the store's lock, wait for it instead of failing.
+        on_wait: called once with the holder before waiting.
+
+    Raises:
+        StoreInUse: another process is measuring into the same store (and ``wait`` is false).
     """
     chosen = _chosen_subjects(study, subjects)
     suite_list = study_suites(study, suites)
     path = store_path(study)
     with contextlib.ExitStack() as stack:
+        stack.enter_context(writer_lock(path, wait=wait, on_wait=on_wait))
         servers: dict[str, str] = {}
         store = stack.enter_context(RunStore(path))
         judge = _judge_subject(study)
@@ -389,7 +427,8 @@ def collect(study: Study, *, seed: int = 0) -> list[Measurement]:
 
     Keys are recomputed from the study as it is now, so answers to other prompts or other
     sampling settings are never mixed in; items without an answer are left out of the metrics
-    (their count is ``n``), never counted as wrong.
+    (their count is ``n``), never counted as wrong. The store is opened read-only
+    (:class:`RunStore` ``read_only``), so a store on a read-only disk or folder can be read.
     """
     path = store_path(study)
     if not path.exists():
@@ -397,7 +436,7 @@ def collect(study: Study, *, seed: int = 0) -> list[Measurement]:
     out: list[Measurement] = []
     judge = _judge_subject(study)
     items: _ItemCache = {}
-    with RunStore(path) as store:
+    with RunStore(path, read_only=True) as store:  # reading needs no write access
         for subject in (s for s in study.subjects if s.measured):
             endpoint = subject_endpoint(subject)
             for suite in study_suites(study):

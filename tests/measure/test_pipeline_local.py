@@ -91,7 +91,7 @@ def test_rerun_sends_nothing_and_score_reads_the_store(
     before = _request_count(measured)
     code, out = _cli(["measure", str(measured)], capsys)
     assert code == 0
-    assert "0 answered now, 4 reused, 0 errors" in out
+    assert "0 answered now, 4 reused, 0 failed" in out
     assert _request_count(measured) == before
 
     code, out = _cli(["score", str(measured), "--json"], capsys)
