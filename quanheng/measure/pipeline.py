@@ -18,12 +18,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quanheng.errors import MeasureInputError
+from quanheng.errors import MeasureError, MeasureInputError
 from quanheng.measure.datasets import Item
 from quanheng.measure.keys import Request, request_key
 from quanheng.measure.local_server import LocalServer
@@ -429,6 +430,11 @@ def collect(study: Study, *, seed: int = 0) -> list[Measurement]:
     sampling settings are never mixed in; items without an answer are left out of the metrics
     (their count is ``n``), never counted as wrong. The store is opened read-only
     (:class:`RunStore` ``read_only``), so a store on a read-only disk or folder can be read.
+
+    Code answers are executed once: a scorer with a ``verdict_key`` is read from the store's
+    verdicts; only answers without one (a store older than the table) are executed, and their
+    verdicts are written afterwards, so the next read executes nothing. Where the store cannot
+    be written, they are executed on each read instead.
     """
     path = store_path(study)
     if not path.exists():
@@ -436,13 +442,14 @@ def collect(study: Study, *, seed: int = 0) -> list[Measurement]:
     out: list[Measurement] = []
     judge = _judge_subject(study)
     items: _ItemCache = {}
+    fresh: list[_Verdict] = []
     with RunStore(path, read_only=True) as store:  # reading needs no write access
         for subject in (s for s in study.subjects if s.measured):
             endpoint = subject_endpoint(subject)
             for suite in study_suites(study):
                 for task in suite.tasks:
                     metrics, runs = _task_metrics(
-                        study, store, subject.id, endpoint, suite, task, judge, seed, items
+                        study, store, subject.id, endpoint, suite, task, judge, seed, items, fresh
                     )
                     out.extend(
                         Measurement(
@@ -457,7 +464,22 @@ def collect(study: Study, *, seed: int = 0) -> list[Measurement]:
                         for name, value in sorted(metrics.items())
                         if not math.isnan(value.value)
                     )
+    if fresh:
+        _save_verdicts(path, fresh)
     return out
+
+
+_Verdict = tuple[tuple[str, str, str], Score]
+
+
+def _save_verdicts(path: Path, verdicts: list[_Verdict]) -> None:
+    """Write verdicts computed while reading; a store that cannot be written keeps none."""
+    try:
+        with RunStore(path) as store:
+            for key, score in verdicts:
+                store.put_verdict(key, score.value, score.answer, score.explanation)
+    except (MeasureError, sqlite3.Error, OSError):
+        return
 
 
 def _task_metrics(
@@ -470,6 +492,7 @@ def _task_metrics(
     judge: Subject | None,
     seed: int,
     cache: _ItemCache,
+    fresh: list[_Verdict],
 ) -> tuple[dict[str, MetricValue], tuple[str, ...]]:
     scorer = task.build_scorer()
     if scorer.needs_judge and judge is None:
@@ -493,7 +516,7 @@ def _task_metrics(
         items[item.id] = item
         runs.add(stored.run_id)
         records.append(_record(stored))
-        score = _score(store, scorer, item, stored, judge_ep, req.repeat)
+        score = _score(store, scorer, item, stored, judge_ep, req.repeat, fresh)
         if score is not None:
             per_item.setdefault(item.id, []).append(score.value)
     scores = {k: sum(v) / len(v) for k, v in per_item.items()}
@@ -519,8 +542,17 @@ def _score(
     stored: StoredRequest,
     judge: Endpoint | None,
     repeat: int,
+    fresh: list[_Verdict],
 ) -> Score | None:
     completion = stored.response or ""
+    if judge is None and scorer.verdict_key is not None:
+        key = scorer.verdict_key(item, completion)
+        known = store.verdict(key)
+        if known is not None:
+            return Score(value=known[0], answer=known[1], explanation=known[2])
+        score = scorer(item, completion)
+        fresh.append((key, score))
+        return score
     if judge is None:
         return scorer(item, completion)
     assert scorer.judge is not None

@@ -25,6 +25,8 @@ Tables::
               ttft_s, output_tps, cost, status (ok|error), error, attempts, created
     attempts  append-only log of failed attempts: key, run_id, attempt, outcome, http_status,
               error, retry_after_s, latency_s, created
+    verdicts  the stored score of an executed code answer, keyed by (answer_sha, tests_sha,
+              version): value, answer, explanation, created — so no answer runs twice
 
 The store never receives an API key: the runner sends keys in a header and scrubs every error
 text before it reaches these methods, and the store scrubs the ``error`` columns once more with
@@ -113,6 +115,16 @@ CREATE TABLE IF NOT EXISTS attempts (
     retry_after_s REAL,
     latency_s     REAL,
     created       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verdicts (
+    answer_sha  TEXT NOT NULL,
+    tests_sha   TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    value       REAL NOT NULL,
+    answer      TEXT,
+    explanation TEXT NOT NULL,
+    created     TEXT NOT NULL,
+    PRIMARY KEY (answer_sha, tests_sha, version)
 );
 """
 
@@ -596,6 +608,36 @@ class RunStore:
         )
         if commit:
             self.commit()
+
+    # -- verdicts of executed answers -----------------------------------------------------
+
+    def verdict(self, key: tuple[str, str, str]) -> tuple[float, str | None, str] | None:
+        """The stored ``(value, answer, explanation)`` under ``key``, or ``None``.
+
+        A store written before the table existed, opened read-only, has none: ``None`` too.
+        """
+        self._flush()
+        try:
+            row = self._db.execute(
+                "SELECT value, answer, explanation FROM verdicts "
+                "WHERE answer_sha=? AND tests_sha=? AND version=?",
+                key,
+            ).fetchone()
+        except sqlite3.OperationalError:  # no such table: an old store read read-only
+            return None
+        return None if row is None else (float(row[0]), row[1], str(row[2]))
+
+    def put_verdict(
+        self, key: tuple[str, str, str], value: float, answer: str | None, explanation: str
+    ) -> None:
+        """Store a verdict once; the first one wins, as for answers, and commits at once."""
+        self._begin()
+        self._db.execute(
+            "INSERT OR IGNORE INTO verdicts (answer_sha, tests_sha, version, value, answer, "
+            "explanation, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (*key, value, answer, explanation, _now()),
+        )
+        self.commit()
 
     def attempt_log(self, key: str | None = None) -> list[dict[str, Any]]:
         """The attempts log, oldest first, optionally for one key."""
