@@ -281,6 +281,7 @@ def measure(
                 servers[subject.local_model] = stack.enter_context(server)
             return subject_endpoint(subject, servers[subject.local_model])
 
+        settings = _Sending(study, store, concurrency, limit, progress)
         runs: list[TaskRun] = []
         skipped: list[tuple[str, str, str]] = []
         for subject in chosen:
@@ -291,33 +292,46 @@ def measure(
                     if scorer.needs_judge and judge is None:
                         skipped.append((subject.id, task.id, "no judge: set measure.judge"))
                         continue
-                    runs.append(
-                        _run_task(
-                            study, store, subject, endpoint, suite, task, scorer,
-                            judge_endpoint=endpoint_of(judge) if scorer.needs_judge and judge
-                            else None,
-                            concurrency=concurrency, limit=limit, progress=progress,
-                        )
-                    )  # fmt: skip
+                    judge_ep = endpoint_of(judge) if scorer.needs_judge and judge else None
+                    target = _Target(subject, endpoint, suite, task)
+                    runs.append(_run_task(settings, target, scorer, judge_ep))
         return MeasureResult(tuple(runs), tuple(skipped))
 
 
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """One task of one suite, for one subject at one endpoint."""
+
+    subject: Subject
+    endpoint: Endpoint
+    suite: Suite
+    task: Task
+
+
+@dataclass(frozen=True, slots=True)
+class _Sending:
+    """What one :func:`measure` call applies to every task it runs."""
+
+    study: Study
+    store: RunStore
+    concurrency: int | None
+    limit: int | None
+    progress: ProgressSink | None
+
+
 def _run_task(
-    study: Study,
-    store: RunStore,
-    subject: Subject,
-    endpoint: Endpoint,
-    suite: Suite,
-    task: Task,
-    scorer: Scorer,
-    *,
-    judge_endpoint: Endpoint | None,
-    concurrency: int | None,
-    limit: int | None,
-    progress: ProgressSink | None,
+    settings: _Sending, target: _Target, scorer: Scorer, judge_endpoint: Endpoint | None
 ) -> TaskRun:
-    ep = task_endpoint(endpoint, task)
-    n = _limit(study, suite, task, limit)
+    """Send a task's requests (and, for judged tasks, the judge's), each run recorded."""
+    study, store, concurrency, progress = (
+        settings.study,
+        settings.store,
+        settings.concurrency,
+        settings.progress,
+    )
+    subject, suite, task = target.subject, target.suite, target.task
+    ep = task_endpoint(target.endpoint, task)
+    n = _limit(study, suite, task, settings.limit)
     repeats = study.spec.measure.repeats
     requests = list(_requests(subject.id, ep, suite, task, n, repeats))
     run_id = store.begin_run(
@@ -441,16 +455,14 @@ def collect(study: Study, *, seed: int = 0) -> list[Measurement]:
         return []
     out: list[Measurement] = []
     judge = _judge_subject(study)
-    items: _ItemCache = {}
     fresh: list[_Verdict] = []
     with RunStore(path, read_only=True) as store:  # reading needs no write access
+        reading = _Reading(study, store, judge, seed, {}, fresh)
         for subject in (s for s in study.subjects if s.measured):
             endpoint = subject_endpoint(subject)
             for suite in study_suites(study):
                 for task in suite.tasks:
-                    metrics, runs = _task_metrics(
-                        study, store, subject.id, endpoint, suite, task, judge, seed, items, fresh
-                    )
+                    metrics, runs = _task_metrics(reading, _Target(subject, endpoint, suite, task))
                     out.extend(
                         Measurement(
                             subject=subject.id,
@@ -482,22 +494,32 @@ def _save_verdicts(path: Path, verdicts: list[_Verdict]) -> None:
         return
 
 
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """One :func:`collect` pass over a store: what every task's metrics are read with.
+
+    ``cache`` holds each task's dataset items (read once per pass); ``fresh`` collects the code
+    verdicts computed during the pass, written to the store when it ends.
+    """
+
+    study: Study
+    store: RunStore
+    judge: Subject | None
+    seed: int
+    cache: _ItemCache
+    fresh: list[_Verdict]
+
+
 def _task_metrics(
-    study: Study,
-    store: RunStore,
-    subject: str,
-    endpoint: Endpoint,
-    suite: Suite,
-    task: Task,
-    judge: Subject | None,
-    seed: int,
-    cache: _ItemCache,
-    fresh: list[_Verdict],
+    reading: _Reading, target: _Target
 ) -> tuple[dict[str, MetricValue], tuple[str, ...]]:
+    """A task's metrics from the stored answers to the requests the study would send now."""
+    study, store, judge = reading.study, reading.store, reading.judge
+    suite, task, subject = target.suite, target.task, target.subject.id
     scorer = task.build_scorer()
     if scorer.needs_judge and judge is None:
         return {}, ()
-    ep = task_endpoint(endpoint, task)
+    ep = task_endpoint(target.endpoint, task)
     n = _limit(study, suite, task, None)
     items: dict[str, Item] = {}
     per_item: dict[str, list[float]] = {}
@@ -512,15 +534,15 @@ def _task_metrics(
         stored = store.get(req.key)
         if stored is None or stored.status != "ok":
             continue
-        item = _item_of(cache, suite, task, req.item_id, n)
+        item = _item_of(reading.cache, suite, task, req.item_id, n)
         items[item.id] = item
         runs.add(stored.run_id)
         records.append(_record(stored))
-        score = _score(store, scorer, item, stored, judge_ep, req.repeat, fresh)
+        score = _score(store, scorer, item, stored, judge_ep, req.repeat, reading.fresh)
         if score is not None:
             per_item.setdefault(item.id, []).append(score.value)
     scores = {k: sum(v) / len(v) for k, v in per_item.items()}
-    metrics = task_metrics(task, list(items.values()), scores, records=records, seed=seed)
+    metrics = task_metrics(task, list(items.values()), scores, records=records, seed=reading.seed)
     return metrics, tuple(sorted(runs))
 
 
@@ -544,6 +566,10 @@ def _score(
     repeat: int,
     fresh: list[_Verdict],
 ) -> Score | None:
+    """Score one stored answer: a stored code verdict, the judge's stored verdict, or the scorer.
+
+    A code verdict computed here is appended to ``fresh`` for the caller to store.
+    """
     completion = stored.response or ""
     if judge is None and scorer.verdict_key is not None:
         key = scorer.verdict_key(item, completion)
