@@ -120,7 +120,7 @@ CASES: list[Case] = [
     Case(
         "fw-unknown-normalisation",
         FW,
-        "framework.yaml:23: 'A1.1' normalisation: unknown type 'zscore' (expected one of 'minmax', 'log_minmax', 'fixed', 'rubric', 'target') — use one of the allowed values",
+        "framework.yaml:23: 'A1.1' normalisation: unknown type 'zscore' (expected one of 'minmax', 'log_minmax', 'fixed', 'log_fixed', 'rubric', 'target') — use one of the allowed values",
         replace=("{type: minmax}", "{type: zscore}"),
     ),
     Case(

@@ -78,5 +78,7 @@ def test_exit_codes_follow_the_branch(error: QuanhengError, code: int) -> None:
 
 
 def test_input_errors_print_one_line_per_problem() -> None:
-    err = InputError([Problem("a.yaml", 2, "x is wrong", "fix x"), Problem("b.csv", None, "y", "z")])
+    err = InputError(
+        [Problem("a.yaml", 2, "x is wrong", "fix x"), Problem("b.csv", None, "y", "z")]
+    )
     assert err.lines() == ["a.yaml:2: x is wrong — fix x", "b.csv: y — z"]
