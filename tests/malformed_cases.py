@@ -127,7 +127,10 @@ CASES: list[Case] = [
         "fw-log-reference-min",
         FW,
         "framework.yaml:57: reference of log-normalised 'B1.1' starts at 0 with offset 0, and log10(min + offset) needs min + offset above 0 — give a reference min above 0 in the leaf's units, or a larger offset",
-        replace=("{type: log_minmax}", "{type: log_minmax, reference: {min: 0, max: 100, basis: {en: price list}}}"),
+        replace=(
+            "{type: log_minmax}",
+            "{type: log_minmax, reference: {min: 0, max: 100, basis: {en: price list}}}",
+        ),
     ),
     Case(
         "fw-log-offset-inf",
@@ -139,7 +142,10 @@ CASES: list[Case] = [
         "fw-reference-inf",
         FW,
         "framework.yaml:23: 'A1.1' normalisation.reference.max: Input should be a finite number (found inf) — correct the value (see `quanheng schema`)",
-        replace=("{type: minmax}", "{type: minmax, reference: {min: 0, max: .inf, basis: {en: x}}}"),
+        replace=(
+            "{type: minmax}",
+            "{type: minmax, reference: {min: 0, max: .inf, basis: {en: x}}}",
+        ),
     ),
     Case(
         "fw-reference-order",
@@ -157,7 +163,10 @@ CASES: list[Case] = [
         "fw-reference-on-fixed",
         FW,
         "framework.yaml:44: 'A2.1' normalisation.reference: unknown field — remove it or check its spelling (see `quanheng schema`)",
-        replace=("{type: fixed, min: 0, max: 100}", "{type: fixed, min: 0, max: 100, reference: {min: 0, max: 10, basis: {en: x}}}"),
+        replace=(
+            "{type: fixed, min: 0, max: 100}",
+            "{type: fixed, min: 0, max: 100, reference: {min: 0, max: 10, basis: {en: x}}}",
+        ),
     ),
     Case(
         "fw-bad-kind",
