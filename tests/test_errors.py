@@ -14,6 +14,7 @@ from quanheng.errors import (
     EXIT_INPUT,
     EXIT_RUN,
     EnvironmentProblem,
+    EvidenceError,
     InputError,
     LocalModelError,
     MeasureError,
@@ -23,6 +24,7 @@ from quanheng.errors import (
     TransportError,
     WeightError,
     exit_code,
+    raise_if,
 )
 
 
@@ -82,3 +84,25 @@ def test_input_errors_print_one_line_per_problem() -> None:
         [Problem("a.yaml", 2, "x is wrong", "fix x"), Problem("b.csv", None, "y", "z")]
     )
     assert err.lines() == ["a.yaml:2: x is wrong — fix x", "b.csv: y — z"]
+
+
+def test_problem_line_with_and_without_a_line_number() -> None:
+    assert str(Problem("s.yaml", 4, "bad", "fix it")) == "s.yaml:4: bad — fix it"
+    assert str(Problem("s.yaml", None, "bad", "fix it")) == "s.yaml: bad — fix it"
+
+
+def test_single_builds_the_subclass_and_the_message_joins_the_lines() -> None:
+    single = EvidenceError.single("e.csv", 2, "bad cell", "correct it")
+    assert type(single) is EvidenceError
+    assert single.problems == (Problem("e.csv", 2, "bad cell", "correct it"),)
+    err = StudyError([Problem("a", 1, "one", "x"), Problem("b", None, "two", "y")])
+    assert str(err) == "a:1: one — x\nb: two — y"
+    assert InputError(Problem("f", 3, "m", "f")).lines() == ["f:3: m — f"]  # one Problem alone
+
+
+def test_raise_if_raises_only_with_problems() -> None:
+    raise_if(iter(()), StudyError)  # nothing found: nothing raised
+    with pytest.raises(StudyError) as info:
+        raise_if(iter([Problem("s", 1, "m", "f"), Problem("s", 2, "n", "g")]), StudyError)
+    assert info.value.lines() == ["s:1: m — f", "s:2: n — g"]
+    assert (EXIT_INPUT, EXIT_RUN) == (2, 1)

@@ -78,7 +78,8 @@ def test_cells_are_consolidated_from_evidence(mini: Study) -> None:
 
 
 def test_validate_path_tells_framework_from_study(mini: Study) -> None:
-    assert isinstance(validate_path(MINI / "framework.yaml"), Framework)
+    fw = validate_path(MINI / "framework.yaml")
+    assert isinstance(fw, Framework) and fw.id == "mini"
     assert validate_path(MINI).id == "mini-study"
 
 

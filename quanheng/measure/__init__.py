@@ -23,7 +23,7 @@ __all__ = [
 ]
 
 _WHERE = {
-    "LocalServer": "quanheng.measure.local_model",
+    "LocalServer": "quanheng.measure.local_server",
     "MeasureResult": "quanheng.measure.pipeline",
     "Measurement": "quanheng.measure.measurement",
     "RunStore": "quanheng.measure.store",

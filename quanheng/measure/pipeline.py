@@ -26,7 +26,7 @@ from typing import Any
 from quanheng.errors import MeasureInputError
 from quanheng.measure.datasets import Item
 from quanheng.measure.keys import Request, request_key
-from quanheng.measure.local_model import LocalServer
+from quanheng.measure.local_server import LocalServer
 from quanheng.measure.measurement import Measurement
 from quanheng.measure.metrics import MetricValue
 from quanheng.measure.runner import Progress, RunSummary, run_requests
