@@ -391,13 +391,16 @@ def _draw_landscape(
     # contain the point score (skewed evidence ranges), so each bar is centred on its interval's
     # midpoint rather than on the point, where a one-sided negative error would be refused.
     bar: dict[str, Any] = {"fmt": "none", "ecolor": "#333333", "lw": 0.8, "capsize": 2, "zorder": 2}
+    segments: list[tuple[float, float, float, float]] = []  # x0, y0, x1, y1: labels avoid them
     for p in pts:
         if p.x_interval is not None:
             lo, hi = p.x_interval
             ax.errorbar([(lo + hi) / 2], [p.y], xerr=[(hi - lo) / 2], **bar)
+            segments.append((lo, p.y, hi, p.y))
         if p.y_interval is not None:
             lo, hi = p.y_interval
             ax.errorbar([p.x], [(lo + hi) / 2], yerr=[(hi - lo) / 2], **bar)
+            segments.append((p.x, lo, p.x, hi))
     # labels: measure, place, then draw with a leader line when moved away
     renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
     texts = [ax.text(0, 0, p.label, fontsize=9, zorder=4) for p in pts]
@@ -411,6 +414,10 @@ def _draw_landscape(
     obstacles = np.array(
         [list(q.get_window_extent(renderer).extents) for q in quad_texts], dtype=float
     )
+    if segments:  # the error bars, as thin boxes (caps included) a label must not sit on
+        ends = ax.transData.transform(np.array(segments).reshape(-1, 2)).reshape(-1, 4)
+        lows, highs = np.minimum(ends[:, :2], ends[:, 2:]), np.maximum(ends[:, :2], ends[:, 2:])
+        obstacles = np.vstack([obstacles, np.hstack([lows - 3.0, highs + 3.0])])
     bbox = ax.get_window_extent(renderer)
     bounds = (float(bbox.x0), float(bbox.y0), float(bbox.x1), float(bbox.y1))
     centres = place_labels(anchors, label_sizes, obstacles, bounds)

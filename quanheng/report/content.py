@@ -649,7 +649,7 @@ def _short(x: float) -> str:
 def lone_datum_note(sparse: SparseLeaf, lang: Lang, *, with_cohort: bool = False) -> str:
     """How a leaf its cohort gave fewer than 3 values was scored, in ``lang``.
 
-    "only 1 of the cohort reports this: scored on the reference range [0, 24]" — or shrunk to
+    "reported by only 1 of the cohort: scored on the reference range [0, 24]" — or shrunk to
     the middle, when the framework gives the leaf no reference range.
     """
     log = t("lone_log", lang) if isinstance(sparse.scale, LogFixed) else ""
@@ -657,8 +657,9 @@ def lone_datum_note(sparse: SparseLeaf, lang: Lang, *, with_cohort: bool = False
     key = "lone_reference" if sparse.how == "reference" else "lone_shrunk"
     text = t(key, lang, n=sparse.observed, scale=scale)
     if with_cohort:
-        cohort = t("cohort_" + sparse.cohort, lang) if sparse.cohort in ("vendor", "model") else ""
-        text = f"{cohort or sparse.cohort}: {text}"
+        known = sparse.cohort in ("vendor", "model")
+        cohort = t("cohort_short_" + sparse.cohort, lang) if known else sparse.cohort
+        text = f"{cohort}{'：' if lang == 'zh' else ': '}{text}"
     return text
 
 

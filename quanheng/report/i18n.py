@@ -57,7 +57,9 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "status_flagged": ("有标记", "flagged"),
     "status_excluded": ("已排除", "excluded"),
     "status_unranked": ("未排名", "unranked"),
-    "reason_unranked": ("无指标证据：未排名", "no indicator evidence: unranked"),
+    "reason_unranked": ("无任何指标证据", "no indicator evidence"),
+    "cohort_short_vendor": ("厂商", "vendors"),
+    "cohort_short_model": ("模型", "models"),
     "warnings": ("注意：本排名的解读受限", "Caution: read this ranking with care"),
     "warn_geometric": (
         "几何平均聚合：{n}/{total} 个参与排名的对象有得分为 0 的二级指标（{cause}），"
@@ -80,11 +82,11 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     ),
     "lone_reference": (
         "同组仅 {n} 个对象报告此项：按参考区间 {scale} 评分",
-        "only {n} of the cohort report this: scored on the reference range {scale}",
+        "reported by only {n} of the cohort: scored on the reference range {scale}",
     ),
     "lone_shrunk": (
         "同组仅 {n} 个对象报告此项：向中间收缩（区间 {scale}）",
-        "only {n} of the cohort report this: shrunk to the middle (scale {scale})",
+        "reported by only {n} of the cohort: shrunk to the middle (scale {scale})",
     ),
     "lone_log": ("，对数刻度", ", log scale"),
     "lone_mark": ("◆", "◆"),
