@@ -7,6 +7,7 @@ never sees the file: it works on :class:`CompiledTree`, the tree flattened into 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from functools import cached_property
@@ -20,7 +21,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 from quanheng._files import display_path, line_of, problems_from_validation, read_yaml
 from quanheng.errors import FrameworkError, Problem
 from quanheng.mcda.tree import CompiledTree, resolve_weights
-from quanheng.specs.normalisation import LogMinMax, Normalisation, Rubric, Target
+from quanheng.specs.normalisation import LogFixed, LogMinMax, Normalisation, Rubric, Target
 from quanheng.text import Name, Text
 
 __all__ = [
@@ -372,6 +373,25 @@ def _check_node(
         )
     if isinstance(norm, LogMinMax) and norm.offset < 0:
         yield Problem(file, nline, f"negative log offset on {node.id!r}", "use an offset ≥ 0")
+    if isinstance(norm, LogMinMax | LogFixed) and not math.isfinite(norm.offset):
+        yield Problem(
+            file,
+            line_of(data, (*here, "normalisation", "offset")),
+            f"log offset on {node.id!r} is {norm.offset}, not a finite number",
+            "use a finite offset ≥ 0",
+        )
+    elif isinstance(norm, LogMinMax) and norm.reference is not None:
+        ref = norm.reference
+        # pydantic refuses non-finite bounds and max ≤ min; the offset it cannot see: the
+        # reference is applied on log10(x + offset), so its min must be above 0 there.
+        if not ref.min + norm.offset > 0:
+            yield Problem(
+                file,
+                line_of(data, (*here, "normalisation", "reference", "min")),
+                f"reference of log-normalised {node.id!r} starts at {ref.min:g} with offset "
+                f"{norm.offset:g}, and log10(min + offset) needs min + offset above 0",
+                "give a reference min above 0 in the leaf's units, or a larger offset",
+            )
 
 
 def _check_weights(

@@ -38,7 +38,7 @@ from quanheng.mcda.weights import CR_LIMIT, ahp, ahp_matrix, most_inconsistent
 from quanheng.specs.endpoint import Endpoint
 from quanheng.specs.local_models import MODELS as LOCAL_MODELS
 from quanheng.specs.measure_settings import MeasureSettings
-from quanheng.specs.normalisation import RUBRIC_LEVELS, LogMinMax, Rubric
+from quanheng.specs.normalisation import RUBRIC_LEVELS, LogFixed, LogMinMax, Rubric
 from quanheng.text import Name, Text
 
 __all__ = ["STUDY_FORMAT", "Profile", "Study", "StudyFile", "Subject", "load_study"]
@@ -518,7 +518,7 @@ def _check_evidence(
                 f"{leaf.kind} leaf {leaf.id!r} takes a number, found {_show(rec.value)}",
                 f"give the quantity in {leaf.unit or 'the leaf unit'}",
             )
-        elif isinstance(norm, LogMinMax):
+        elif isinstance(norm, LogMinMax | LogFixed):
             low = rec.range[0] if rec.range else rec.value
             if min(low, rec.value) + norm.offset <= 0:
                 yield problem(

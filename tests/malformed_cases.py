@@ -120,8 +120,53 @@ CASES: list[Case] = [
     Case(
         "fw-unknown-normalisation",
         FW,
-        "framework.yaml:23: 'A1.1' normalisation: unknown type 'zscore' (expected one of 'minmax', 'log_minmax', 'fixed', 'rubric', 'target') — use one of the allowed values",
+        "framework.yaml:23: 'A1.1' normalisation: unknown type 'zscore' (expected one of 'minmax', 'log_minmax', 'fixed', 'log_fixed', 'rubric', 'target') — use one of the allowed values",
         replace=("{type: minmax}", "{type: zscore}"),
+    ),
+    Case(
+        "fw-log-reference-min",
+        FW,
+        "framework.yaml:57: reference of log-normalised 'B1.1' starts at 0 with offset 0, and log10(min + offset) needs min + offset above 0 — give a reference min above 0 in the leaf's units, or a larger offset",
+        replace=(
+            "{type: log_minmax}",
+            "{type: log_minmax, reference: {min: 0, max: 100, basis: {en: price list}}}",
+        ),
+    ),
+    Case(
+        "fw-log-offset-inf",
+        FW,
+        "framework.yaml:57: log offset on 'B1.1' is inf, not a finite number — use a finite offset ≥ 0",
+        replace=("{type: log_minmax}", "{type: log_minmax, offset: .inf}"),
+    ),
+    Case(
+        "fw-reference-inf",
+        FW,
+        "framework.yaml:23: 'A1.1' normalisation.reference.max: Input should be a finite number (found inf) — correct the value (see `quanheng schema`)",
+        replace=(
+            "{type: minmax}",
+            "{type: minmax, reference: {min: 0, max: .inf, basis: {en: x}}}",
+        ),
+    ),
+    Case(
+        "fw-reference-order",
+        FW,
+        "framework.yaml:23: 'A1.1' normalisation.reference: max (1.0) must be greater than min (10.0) — correct the value (see `quanheng schema`)",
+        replace=("{type: minmax}", "{type: minmax, reference: {min: 10, max: 1, basis: {en: x}}}"),
+    ),
+    Case(
+        "fw-reference-no-basis",
+        FW,
+        "framework.yaml:23: 'A1.1' normalisation.reference.basis: required field is missing — add it",
+        replace=("{type: minmax}", "{type: minmax, reference: {min: 0, max: 10}}"),
+    ),
+    Case(
+        "fw-reference-on-fixed",
+        FW,
+        "framework.yaml:44: 'A2.1' normalisation.reference: unknown field — remove it or check its spelling (see `quanheng schema`)",
+        replace=(
+            "{type: fixed, min: 0, max: 100}",
+            "{type: fixed, min: 0, max: 100, reference: {min: 0, max: 10, basis: {en: x}}}",
+        ),
     ),
     Case(
         "fw-bad-kind",
