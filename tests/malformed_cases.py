@@ -135,13 +135,13 @@ CASES: list[Case] = [
     Case(
         "fw-log-offset-inf",
         FW,
-        "framework.yaml:57: log offset on 'B1.1' is inf, not a finite number — use a finite offset ≥ 0",
+        "framework.yaml:57: 'B1.1' normalisation.offset: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
         replace=("{type: log_minmax}", "{type: log_minmax, offset: .inf}"),
     ),
     Case(
         "fw-reference-inf",
         FW,
-        "framework.yaml:23: 'A1.1' normalisation.reference.max: Input should be a finite number (found inf) — correct the value (see `quanheng schema`)",
+        "framework.yaml:23: 'A1.1' normalisation.reference.max: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
         replace=(
             "{type: minmax}",
             "{type: minmax, reference: {min: 0, max: .inf, basis: {en: x}}}",
