@@ -15,7 +15,13 @@ from quanheng.analysis.analysts import AgreementResult, analyst_agreement
 from quanheng.analysis.inputs import DecisionData, decision_data
 from quanheng.analysis.methods import MethodComparison, compare_methods
 from quanheng.analysis.sensitivity import SensitivityResult, sensitivity
-from quanheng.analysis.simulate import Concentration, SimulationResult, ValueModel, simulate
+from quanheng.analysis.simulate import (
+    Concentration,
+    MissingModel,
+    SimulationResult,
+    ValueModel,
+    simulate,
+)
 from quanheng.scoring.engine import study_digests
 from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Study
@@ -78,6 +84,7 @@ def analyse(
     seed: int = 0,
     concentration: Concentration | None = None,
     value_model: ValueModel = "triangular",
+    missing_model: MissingModel = "prior",
     delta: float = 0.2,
     data: DecisionData | None = None,
 ) -> Analysis:
@@ -92,6 +99,8 @@ def analyse(
         concentration: Dirichlet concentration (``inf`` fixed, ``"uniform"`` no preference);
             the profile's by default.
         value_model: ``triangular`` or ``uniform`` draws within evidence ranges.
+        missing_model: ``prior`` draws missing cells from the missing-cell prior, ``ignore``
+            leaves them missing in every draw (see :func:`quanheng.analysis.simulate`).
         delta: relative weight change of the tornado.
         data: the decision problem, if already built from ``card``.
     """
@@ -122,6 +131,7 @@ def analyse(
             seed=seed,
             concentration=concentration,
             value_model=value_model,
+            missing_model=missing_model,
             nodes=_report_nodes(study),
         ),
         sensitivity=sensitivity(data, delta=delta),
