@@ -37,6 +37,7 @@ demo: $(STAMP) $(LOCAL_STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check quanheng tests benchmarks
+	$(BIN)/lint-imports
 	$(BIN)/ruff format --check quanheng tests benchmarks
 
 typecheck: $(STAMP)

@@ -63,6 +63,7 @@ from run_peers import PeerResult, measure, peer_missing, run_inspect, run_lm_eva
 
 from quanheng.measure.http1 import Http1Pool  # noqa: E402
 from quanheng.measure.keys import Request  # noqa: E402
+from quanheng.measure.records import Answer  # noqa: E402
 from quanheng.measure.runner import run_requests  # noqa: E402
 from quanheng.measure.store import RunStore  # noqa: E402
 from quanheng.specs.endpoint import Endpoint  # noqa: E402
@@ -265,18 +266,14 @@ def _prefill(store: RunStore, endpoint: Endpoint, n: int) -> None:
     """Insert ``n`` ok answers directly, as a run that stopped after ``n`` items would have."""
     run_id = store.begin_run(subject="b", settings={"prefill": n})
     for i, req in enumerate(_requests(endpoint, 0, n)):
+        answer = Answer(
+            f"The answer is {'ABCD'[i % 4]}.", "stop", 30, 4, "reported", 0.02, None, 200.0
+        )
         store.put_ok(
             req,
             run_id=run_id,
             body=endpoint.body(req.messages),
-            response=f"The answer is {'ABCD'[i % 4]}.",
-            finish_reason="stop",
-            input_tokens=30,
-            output_tokens=4,
-            usage_source="reported",
-            latency_s=0.02,
-            ttft_s=None,
-            output_tps=200.0,
+            answer=answer,
             cost=None,
             attempts=1,
             commit=(i + 1) % 5000 == 0,

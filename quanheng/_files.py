@@ -10,6 +10,9 @@ from __future__ import annotations
 import csv
 import difflib
 import io
+import os
+import re
+import stat
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -18,7 +21,35 @@ import yaml
 
 from quanheng.errors import InputError, Problem
 
-__all__ = ["LocatedDict", "LocatedList", "display_path", "line_of", "read_csv", "read_yaml"]
+__all__ = [
+    "MAX_DEPTH",
+    "MAX_FILE_BYTES",
+    "LocatedDict",
+    "LocatedList",
+    "display_path",
+    "line_of",
+    "mask_credentials",
+    "read_csv",
+    "read_text",
+    "read_yaml",
+]
+
+MAX_FILE_BYTES = 16 * 1024 * 1024
+"""Largest YAML or CSV file quanheng reads (16 MiB).
+
+A study's files are written by people; the biggest real evidence file is a few hundred KiB. The
+YAML loader keeps a node per value plus its line, about 100 times the file's size, so a 50 MB
+file took minutes and gigabytes before failing later anyway. Refusing by ``stat`` before reading
+keeps memory small whatever is pointed at.
+"""
+
+MAX_DEPTH = 64
+"""Deepest nesting of mappings and sequences a YAML file may have.
+
+The deepest real file (a framework tree) nests about 12 levels. The composer and the
+constructor recurse once per level, so a few hundred levels end in a ``RecursionError``; the
+bounded composer refuses the file at the first node past this depth, before building the rest.
+"""
 
 
 class LocatedDict(dict[Any, Any]):
@@ -35,8 +66,30 @@ class LocatedList(list[Any]):
     item_lines: list[int]
 
 
+class _TooDeep(yaml.MarkedYAMLError):
+    """The document nests deeper than :data:`MAX_DEPTH` (raised while composing)."""
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader whose mappings and sequences carry 1-based line numbers."""
+    """SafeLoader whose mappings and sequences carry 1-based line numbers, nesting bounded."""
+
+    _depth = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        """Compose one node, refusing it when it nests deeper than :data:`MAX_DEPTH`.
+
+        Counting here, before the node's children are composed, stops a hostile file at the
+        first level too many: nothing deeper is ever built, and no Python frame limit is met.
+        """
+        collection = self.check_event(yaml.MappingStartEvent, yaml.SequenceStartEvent)
+        if collection and self._depth >= MAX_DEPTH:
+            mark = self.peek_event().start_mark  # type: ignore[no-untyped-call]
+            raise _TooDeep(None, None, f"nested more than {MAX_DEPTH} levels deep", mark)
+        self._depth += collection
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= collection
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LocatedDict:
@@ -77,6 +130,22 @@ _Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _constr
 _Loader.add_constructor("tag:yaml.org,2002:timestamp", _construct_timestamp)
 
 
+_URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s@]*@")
+
+SECRET_FIELDS = frozenset({"api_key_env"})
+"""Fields whose given value is never repeated in a message: what is found there is a pasted key."""
+
+
+def mask_credentials(text: str) -> str:
+    """``text`` with the password of every ``scheme://user:password@`` URL replaced by ``***``.
+
+    Validation messages quote what they found, and a URL pasted with its password would then
+    be printed in full on a shared terminal or a CI log; the user name and host stay, so the
+    message still says which URL is meant.
+    """
+    return _URL_PASSWORD.sub(r"\g<head>:***@", text)
+
+
 def display_path(path: Path) -> str:
     """The path as users should see it in messages: relative to the working dir when possible."""
     try:
@@ -85,21 +154,98 @@ def display_path(path: Path) -> str:
         return str(path)
 
 
-def read_yaml(path: Path, error: type[InputError]) -> Any:
-    """Parse one YAML file; unreadable or unparseable files raise ``error`` with the line."""
+def _kind(mode: int) -> str:
+    """What a non-regular file is, in words a user recognises."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "not a regular file"
+
+
+def read_text(path: Path, error: type[InputError], *, encoding: str = "utf-8") -> str:
+    """The text of one regular file of at most :data:`MAX_FILE_BYTES`, or ``error``.
+
+    The file is checked before it is read: ``stat`` refuses a FIFO, socket, device or directory
+    (reading a FIFO blocks forever, a device may never end) and a file over the size limit, so
+    neither time nor memory depend on what the path points at. It is then opened with
+    ``O_NONBLOCK`` and checked again on the open descriptor, so a file swapped for a FIFO
+    between the two cannot block either, and at most one byte over the limit is ever read.
+
+    Raises:
+        error: one line naming the file and what is wrong with it.
+    """
     name = display_path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        info = os.stat(path)
     except FileNotFoundError:
         raise error.single(name, None, "file not found", "check the path") from None
+    except OSError as exc:
+        raise error.single(name, None, f"cannot read ({exc.strerror})", "check it") from None
+    _check_regular(name, info, error)
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise error.single(name, None, f"cannot read ({exc.strerror})", "check it") from None
+    with os.fdopen(fd, "rb") as handle:
+        _check_regular(name, os.fstat(handle.fileno()), error)
+        try:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            raise error.single(name, None, f"cannot read ({exc.strerror})", "check it") from None
+    if len(raw) > MAX_FILE_BYTES:  # it grew after the stat
+        raise _too_big(name, len(raw), error)
+    try:
+        return raw.decode(encoding)
     except UnicodeDecodeError as exc:
         raise error.single(
             name, None, f"not UTF-8 text ({exc.reason})", "save the file as UTF-8"
         ) from None
-    except OSError as exc:
-        raise error.single(name, None, f"cannot read ({exc.strerror})", "check it") from None
+
+
+def _check_regular(name: str, info: os.stat_result, error: type[InputError]) -> None:
+    if not stat.S_ISREG(info.st_mode):
+        raise error.single(
+            name,
+            None,
+            f"is {_kind(info.st_mode)}, not a regular file",
+            "point at a YAML or CSV file (or move this out of the study's files)",
+        )
+    if info.st_size > MAX_FILE_BYTES:
+        raise _too_big(name, info.st_size, error)
+
+
+def _too_big(name: str, size: int, error: type[InputError]) -> InputError:
+    return error.single(
+        name,
+        None,
+        f"is {_size(size)}, over the {_size(MAX_FILE_BYTES)} limit for a study file",
+        "split it into several files (an evidence directory is read file by file)",
+    )
+
+
+def _size(n: int) -> str:
+    return f"{n / (1024 * 1024):.1f} MiB" if n % (1024 * 1024) else f"{n // (1024 * 1024)} MiB"
+
+
+def read_yaml(path: Path, error: type[InputError]) -> Any:
+    """Parse one YAML file; unreadable or unparseable files raise ``error`` with the line."""
+    name = display_path(path)
+    text = read_text(path, error)
     try:
         return yaml.load(io.StringIO(text), Loader=_Loader)
+    except _TooDeep as exc:
+        mark = exc.problem_mark
+        raise error.single(
+            name,
+            mark.line + 1 if mark is not None else None,
+            f"YAML is nested more than {MAX_DEPTH} levels deep",
+            "flatten the structure; no quanheng format nests this deep",
+        ) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -121,10 +267,7 @@ def read_yaml(path: Path, error: type[InputError]) -> Any:
 def read_csv(path: Path, error: type[InputError]) -> list[tuple[int, dict[str, str]]]:
     """Read a CSV file with a header row: ``(line, row)`` pairs, values stripped."""
     name = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise error.single(name, None, f"cannot read CSV ({exc})", "save it as UTF-8") from None
+    text = read_text(path, error, encoding="utf-8-sig")
     reader = csv.reader(io.StringIO(text, newline=""))
     rows: list[tuple[int, dict[str, str]]] = []
     header: list[str] | None = None
@@ -215,7 +358,7 @@ def problems_from_validation(
 
 def _field(data: Any, prefix: tuple[str | int, ...], loc: tuple[str | int, ...]) -> str:
     """A readable name for a location: the nearest enclosing id, then the remaining path."""
-    parts = [p for p in loc if not _is_union_tag(p)]
+    parts = [p for k, p in enumerate(loc) if not _is_union_tag(loc, k)]
     if parts and parts[-1] == "id":
         return "id"
     current = data
@@ -245,15 +388,25 @@ def _describe(
     data: Any, prefix: tuple[str | int, ...], loc: tuple[str | int, ...], err: Any
 ) -> str:
     field = _field(data, prefix, loc) if loc else ""
-    msg = _message(err)
+    msg = mask_credentials(_message(err))
     return f"{field}: {msg}" if field else msg
 
 
 _UNION_TAGS = {"minmax", "log_minmax", "fixed", "rubric", "target"}
 
 
-def _is_union_tag(part: str | int) -> bool:
-    return isinstance(part, str) and (part in _UNION_TAGS or part.startswith("function-"))
+def _is_union_tag(loc: tuple[str | int, ...], k: int) -> bool:
+    """Whether ``loc[k]`` is the tag pydantic inserts for a union member, not a field name.
+
+    A normalisation's tag sits right after ``normalisation``; elsewhere the same word is a
+    field (``target``'s own ``target``), which the message must name.
+    """
+    part = loc[k]
+    if not isinstance(part, str):
+        return False
+    return part.startswith("function-") or (
+        part in _UNION_TAGS and k > 0 and loc[k - 1] == "normalisation"
+    )
 
 
 def _message(err: Any) -> str:
@@ -267,12 +420,17 @@ def _message(err: Any) -> str:
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return f"{given!r} is not one of {expected}"
+    if kind == "finite_number":
+        return f"{given!r} is not a finite number"
     if kind == "union_tag_invalid":
         expected = err.get("ctx", {}).get("expected_tags", "")
         return f"unknown type {err.get('ctx', {}).get('tag')!r} (expected one of {expected})"
     text = str(err["msg"])
     if text.startswith("Value error, "):
         text = text[len("Value error, ") :]
+    loc = err.get("loc", ())
+    if loc and loc[-1] in SECRET_FIELDS:
+        return text  # what was found there is most likely the secret itself
     if given is not None and not isinstance(given, dict | list) and repr(given) not in text:
         return f"{text} (found {given!r})"
     return text
@@ -287,6 +445,8 @@ def _fix(err: Any) -> str:
         if hint:
             return f"rename it to {hint!r}"
         return "remove it or check its spelling (see `quanheng schema`)"
+    if kind == "finite_number":
+        return "give a finite number (.nan and .inf cannot be weighed, ranked or averaged)"
     if kind in ("literal_error", "union_tag_invalid", "enum"):
         return "use one of the allowed values"
     return "correct the value (see `quanheng schema`)"

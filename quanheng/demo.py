@@ -47,61 +47,42 @@ def write_outputs(study: Study, card: Scorecard, out: Path) -> list[Path]:
 
 
 def summary_markdown(study: Study, card: Scorecard) -> str:
-    """A short Markdown summary: ranking, screened-out subjects, coverage caveat."""
-    dims = card.dimensions
-    names = {d: card.node_names[card.node_ids.index(d)] for d in dims}
-    lines = [
-        f"# {study.spec.title.en} / {study.spec.title.zh}",
-        "",
-        f"Framework `{card.framework}` {card.framework_version} · profile `{card.profile}` · "
-        f"aggregation {card.aggregation} · missing data: {card.missing}",
-        "",
-        "| rank | subject | overall | "
-        + " | ".join(f"{names[d].en} {names[d].zh}" for d in dims)
-        + " | coverage | flags |",
-        "|---:|---|---:|" + "---:|" * len(dims) + "---:|---|",
-    ]
-    frame = card.to_frame()
-    for _sid, row in frame.iterrows():
-        if row["status"] == "excluded":
-            continue
-        dim_cells = " | ".join(_fmt(row[d]) for d in dims)
-        flags = row["reason"] if row["status"] == "flagged" else ""
-        if row["overall"] is None or row["overall"] != row["overall"]:
-            flags = "; ".join(f for f in (flags, "no indicator evidence: unranked") if f)
-        lines.append(
-            f"| {_rank(row['rank'])} | {row['name']} | {_fmt(row['overall'])} | {dim_cells} | "
-            f"{_pct(row['coverage'])} | {flags} |"
+    """A short Markdown summary: ranking, screened-out subjects, coverage caveat.
+
+    The words and layout are ``summary.md.j2`` among the report templates; this gives it the
+    scorecard's rows and how to print a cell of them (pandas gives NaN where a value is missing).
+    """
+    from quanheng.report.templating import environment  # Jinja2: not for every CLI start
+
+    names = {d: card.node_names[card.node_ids.index(d)] for d in card.dimensions}
+    return (
+        environment("md")
+        .get_template("summary.md.j2")
+        .render(
+            study=study,
+            card=card,
+            dims=card.dimensions,
+            names=names,
+            rows=[row for _, row in card.to_frame().iterrows()],
+            fixed=_fixed,
+            pct=_pct,
+            rank=_rank,
+            missing=_missing,
         )
-    excluded = [g for g in card.gates if g.status == "excluded"]
-    if excluded:
-        lines += ["", "## Screened out", ""]
-        for g in excluded:
-            lines.append(f"- **{card.name(g.subject)}**: {g.reason}")
-            for r in g.failed:
-                for rec in r.records:
-                    lines.append(f"  - “{rec.quote}” — {rec.source.title} (`{rec.ref}`)")
-    lines += [
-        "",
-        "Coverage is the share of the framework's weight backed by evidence; missing cells are "
-        f"dropped and their siblings re-weighted, never counted as zero. "
-        f"{len(card.cohort_relative)} of {card.n_leaves} leaves are normalised relative to the "
-        "cohort, so their scores depend on who is compared.",
-        "",
-        f"Inputs: framework `{card.digests.get('framework')}`, evidence "
-        f"`{card.digests.get('evidence')}` (sha256 prefixes).",
-        "",
-    ]
-    return "\n".join(lines)
+    )
 
 
-def _fmt(x: object) -> str:
-    return "—" if x is None or x != x else f"{float(x):.3f}"  # type: ignore[arg-type]
+def _missing(x: object) -> bool:
+    return x is None or x != x
+
+
+def _fixed(x: object) -> str:
+    return "—" if _missing(x) else f"{float(x):.3f}"  # type: ignore[arg-type]
 
 
 def _pct(x: object) -> str:
-    return "—" if x is None or x != x else f"{float(x):.0%}"  # type: ignore[arg-type]
+    return "—" if _missing(x) else f"{float(x):.0%}"  # type: ignore[arg-type]
 
 
 def _rank(x: object) -> str:
-    return "—" if x is None or x != x else str(int(x))  # type: ignore[call-overload]
+    return "—" if _missing(x) else str(int(x))  # type: ignore[call-overload]

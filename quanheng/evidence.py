@@ -77,7 +77,8 @@ class Source(BaseModel):
 class EvidenceRecord(BaseModel):
     """One sourced value for one cell (subject × leaf, or subject × gate)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # A range bound of .inf or .nan would pass the ordering checks and poison every interval.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     subject: str
     indicator: str

@@ -60,7 +60,8 @@ Aggregation = Literal["arithmetic", "geometric"]
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # .nan or .inf in a weight or a bound would leave every subject unranked: refuse them here.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Gate(_Frozen):

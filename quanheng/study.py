@@ -49,7 +49,9 @@ DEFAULT_CONCENTRATION = 100.0
 
 
 class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # .nan or .inf in a weight, a judgement or a share poisons every score: refuse them here;
+    # the one number that may be infinite (a profile's concentration) says so on its field.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
 
 class Subject(_Frozen):
@@ -128,7 +130,9 @@ class Profile(_Frozen):
     normalise: bool = True
     ahp: dict[str, tuple[tuple[str, str, JudgementValue], ...]] = Field(default_factory=dict)
     objective: Objective | None = None
-    concentration: float | Literal["uniform"] = DEFAULT_CONCENTRATION
+    concentration: Annotated[float, Field(allow_inf_nan=True)] | Literal["uniform"] = (
+        DEFAULT_CONCENTRATION
+    )
 
 
 class StudyFile(_Frozen):
@@ -203,7 +207,16 @@ def load_study(path: str | Path) -> Study:
             problem found, one line each.
     """
     root = Path(path)
-    file_path = root if root.is_file() else root / "study.yaml"
+    if root.exists() and not root.is_dir() and root.name != "study.yaml":
+        # Any other file read as a study would fail on what it contains ("study.yaml must be
+        # a mapping"), naming neither the real mistake nor the fix.
+        raise StudyError.single(
+            display_path(root),
+            None,
+            "is a file, not a study directory" if root.is_file() else "is not a directory",
+            "give the study directory that contains study.yaml (or that study.yaml itself)",
+        )
+    file_path = root if root.name == "study.yaml" and not root.is_dir() else root / "study.yaml"
     root = file_path.parent
     file = display_path(file_path)
     if not file_path.exists():

@@ -201,6 +201,49 @@ CASES: list[Case] = [
         "framework.yaml: a framework file must be a YAML mapping — start it with `format: ...`",
         write="- just\n- a list\n",
     ),
+    # non-finite numbers: .nan or .inf anywhere a number is read is refused at its line
+    Case(
+        "fw-nan-weight",
+        FW,
+        "framework.yaml:14: 'A' weight: nan is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("    weight: 0.6", "    weight: .nan"),
+    ),
+    Case(
+        "fw-inf-weight",
+        FW,
+        "framework.yaml:47: 'B' weight: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("    weight: 0.4", "    weight: .inf"),
+    ),
+    Case(
+        "fw-inf-fixed-max",
+        FW,
+        "framework.yaml:44: 'A2.1' normalisation.max: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("{type: fixed, min: 0, max: 100}", "{type: fixed, min: 0, max: .inf}"),
+    ),
+    Case(
+        "fw-nan-fixed-min",
+        FW,
+        "framework.yaml:44: 'A2.1' normalisation.min: nan is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("{type: fixed, min: 0, max: 100}", "{type: fixed, min: .nan, max: 100}"),
+    ),
+    Case(
+        "fw-nan-target",
+        FW,
+        "framework.yaml:62: 'B1.2' normalisation.target: nan is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("target: 100, width: 50", "target: .nan, width: 50"),
+    ),
+    Case(
+        "fw-inf-target-width",
+        FW,
+        "framework.yaml:62: 'B1.2' normalisation.width: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("target: 100, width: 50", "target: 100, width: .inf"),
+    ),
+    Case(
+        "fw-inf-log-offset",
+        FW,
+        "framework.yaml:57: 'B1.1' normalisation.offset: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("{type: log_minmax}", "{type: log_minmax, offset: .inf}"),
+    ),
     # ---------------------------------------------------------------- study files
     Case(
         "st-format",
@@ -276,6 +319,60 @@ CASES: list[Case] = [
             "framework: framework.yaml",
             "framework: framework.yaml\nevidence: [evidence, more-evidence]",
         ),
+    ),
+    Case(
+        "st-nan-profile-weight",
+        ST,
+        "study.yaml:18: 'beta-heavy' weights.A: nan is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("weights: {A: 1, B: 3}", "weights: {A: .nan, B: 3}"),
+    ),
+    Case(
+        "st-inf-profile-weight",
+        ST,
+        "study.yaml:18: 'beta-heavy' weights.B: -inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("weights: {A: 1, B: 3}", "weights: {A: 1, B: -.inf}"),
+    ),
+    Case(
+        "st-inf-ahp-judgement",
+        ST,
+        "study.yaml:18: 'beta-heavy' ahp.overall.0.2: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("weights: {A: 1, B: 3}", "ahp: {overall: [[A, B, .inf]]}"),
+    ),
+    Case(
+        "st-nan-ahp-fraction",
+        ST,
+        "study.yaml:18: 'beta-heavy' ahp.overall.0.2: nan is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("weights: {A: 1, B: 3}", "ahp: {overall: [[A, B, nan/1]]}"),
+    ),
+    Case(
+        "st-nan-objective-share",
+        ST,
+        "study.yaml:18: 'beta-heavy' objective.share: nan is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("weights: {A: 1, B: 3}", "objective: {method: entropy, share: .nan}"),
+    ),
+    Case(
+        "st-inf-temperature",
+        ST,
+        "study.yaml:6: 's1' endpoint.temperature: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=(
+            "  - {id: s1, name: {zh: 一, en: One}}",
+            '  - {id: s1, name: {zh: 一, en: One}, endpoint: {base_url: "http://127.0.0.1:9/v1", model: m, temperature: .inf}}',
+        ),
+    ),
+    Case(
+        "st-inf-timeout",
+        ST,
+        "study.yaml:6: 's1' endpoint.timeout_s: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=(
+            "  - {id: s1, name: {zh: 一, en: One}}",
+            '  - {id: s1, name: {zh: 一, en: One}, endpoint: {base_url: "http://127.0.0.1:9/v1", model: m, timeout_s: .inf}}',
+        ),
+    ),
+    Case(
+        "st-nan-measure-limit",
+        ST,
+        "study.yaml:5: measure.limit: nan is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("framework: framework.yaml", "framework: framework.yaml\nmeasure: {limit: .nan}"),
     ),
     # ---------------------------------------------------------------- evidence files
     Case(
@@ -391,5 +488,41 @@ CASES: list[Case] = [
         CSV,
         "evidence/exam.csv:3: range: give both low and high, or neither — correct the cell",
         replace=("s2,A2.1,60,,,", "s2,A2.1,60,50,,"),
+    ),
+    Case(
+        "ev-nan-value",
+        EV,
+        "evidence/facts.yaml:9: value: value must be a finite number (found nan) — correct the value (see `quanheng schema`)",
+        replace=("indicator: A1.1, value: 20,", "indicator: A1.1, value: .nan,"),
+    ),
+    Case(
+        "ev-inf-value",
+        EV,
+        "evidence/facts.yaml:9: value: value must be a finite number (found -inf) — correct the value (see `quanheng schema`)",
+        replace=("indicator: A1.1, value: 20,", "indicator: A1.1, value: -.inf,"),
+    ),
+    Case(
+        "ev-inf-range",
+        EV,
+        "evidence/facts.yaml:9: range.1: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("indicator: A1.1, value: 20,", "indicator: A1.1, value: 20, range: [10, .inf],"),
+    ),
+    Case(
+        "ev-nan-range",
+        EV,
+        "evidence/facts.yaml:9: range.0: nan is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("indicator: A1.1, value: 20,", "indicator: A1.1, value: 20, range: [.nan, 30],"),
+    ),
+    Case(
+        "csv-nan-value",
+        CSV,
+        "evidence/exam.csv:3: value: value must be a finite number (found nan) — correct the value (see `quanheng schema`)",
+        replace=("s2,A2.1,60,", "s2,A2.1,nan,"),
+    ),
+    Case(
+        "csv-inf-high",
+        CSV,
+        "evidence/exam.csv:3: range.1: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("s2,A2.1,60,,,", "s2,A2.1,60,50,inf,"),
     ),
 ]

@@ -13,6 +13,7 @@ import pytest
 import quanheng
 from quanheng.cli import main
 from quanheng.framework import load_framework
+from quanheng.measure.suites import BUILTIN_SUITES, builtin_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT / "studies" / "cn-llm-vendors-2024"
@@ -39,9 +40,11 @@ def test_builtin_framework_has_the_reconstructed_shape() -> None:
     assert math.isclose(tree.global_weights()[: tree.n_leaves].sum(), 1.0)
     kinds = {leaf.kind for leaf in fw.leaves}
     assert kinds == {"measured", "fact", "rubric"}
+    # every measured leaf names a metric that a built-in suite reports
+    suite_metrics = {m for s in BUILTIN_SUITES for m in builtin_suite(s).metrics}
     for leaf in fw.leaves:
         if leaf.kind == "measured":
-            assert leaf.metric
+            assert leaf.metric in suite_metrics, leaf.id
         if leaf.kind == "rubric":
             assert leaf.normalisation is not None and leaf.normalisation.type == "rubric"
     assert fw.landscape is not None and (fw.landscape.x, fw.landscape.y) == ("S", "P")

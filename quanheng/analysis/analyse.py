@@ -14,6 +14,7 @@ from quanheng.analysis._results import Result
 from quanheng.analysis.analysts import AgreementResult, analyst_agreement
 from quanheng.analysis.inputs import DecisionData, decision_data
 from quanheng.analysis.methods import MethodComparison, compare_methods
+from quanheng.analysis.options import check_simulation_options
 from quanheng.analysis.sensitivity import SensitivityResult, sensitivity
 from quanheng.analysis.simulate import (
     Concentration,
@@ -103,7 +104,11 @@ def analyse(
             leaves them missing in every draw (see :func:`quanheng.analysis.simulate`).
         delta: relative weight change of the tornado.
         data: the decision problem, if already built from ``card``.
+
+    Raises:
+        InputError: fewer than one draw, or a concentration that is not > 0.
     """
+    check_simulation_options(draws, concentration)
     data = data or decision_data(study, card)
     prof = study.profile(card.profile)
     excluded: list[tuple[str, str]] = []

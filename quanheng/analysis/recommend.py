@@ -23,7 +23,9 @@ from quanheng.analysis._kernel import effective_weights
 from quanheng.analysis._results import Result, num
 from quanheng.analysis.analysts import AgreementResult, analyst_agreement
 from quanheng.analysis.inputs import DecisionData, decision_data
+from quanheng.analysis.options import check_simulation_options
 from quanheng.analysis.simulate import Concentration, SimulationResult, simulate
+from quanheng.errors import InputError
 from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Study
 
@@ -187,6 +189,9 @@ def recommend(
         data, simulation, agreement: reuse results already computed for this profile.
         leaves_per_tradeoff: deciding leaves listed on each side of a trade-off.
     """
+    check_simulation_options(draws, concentration)
+    if top < 1:
+        raise InputError.single("--top", None, f"{top} picks", "give at least 1")
     data = data or decision_data(study, card)
     sim = simulation or simulate(data, draws=draws, seed=seed, concentration=concentration)
     agree = agreement or analyst_agreement(study)

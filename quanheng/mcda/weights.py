@@ -30,7 +30,6 @@ __all__ = [
     "CR_LIMIT",
     "RANDOM_INDEX",
     "AHPResult",
-    "WeightError",
     "ahp",
     "ahp_matrix",
     "critic_weights",

@@ -1,8 +1,9 @@
 """Measurement: run benchmark suites against chat endpoints and score the answers.
 
-The public names are imported lazily: :mod:`quanheng.study` needs :class:`Endpoint` while the
-pipeline needs :class:`~quanheng.study.Study`, and the runner's HTTP stack is only worth
-importing when something is measured.
+The public names are imported on first use, for speed alone: the runner's HTTP stack (aiohttp,
+httptools) is only worth importing when something is measured, and commands such as ``score`` or
+``show`` name :class:`~quanheng.measure.measurement.Measurement` without it. No import cycle is
+involved: the study's specification types live in :mod:`quanheng.specs`, below the study.
 """
 
 from __future__ import annotations
@@ -10,10 +11,9 @@ from __future__ import annotations
 from quanheng import _lazy
 
 __all__ = [
-    "Endpoint",
     "LocalServer",
     "MeasureResult",
-    "MeasureSettings",
+    "Measurement",
     "RunStore",
     "Suite",
     "builtin_suite",
@@ -23,10 +23,9 @@ __all__ = [
 ]
 
 _WHERE = {
-    "Endpoint": "quanheng.specs.endpoint",
-    "LocalServer": "quanheng.measure.local_model",
+    "LocalServer": "quanheng.measure.local_server",
     "MeasureResult": "quanheng.measure.pipeline",
-    "MeasureSettings": "quanheng.specs.measure_settings",
+    "Measurement": "quanheng.measure.measurement",
     "RunStore": "quanheng.measure.store",
     "Suite": "quanheng.measure.suites",
     "builtin_suite": "quanheng.measure.suites",

@@ -38,6 +38,7 @@ import email.utils
 import json
 import time
 from collections.abc import AsyncIterable, Iterable, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 from urllib.parse import quote
@@ -49,6 +50,7 @@ from pydantic import BaseModel, ConfigDict
 
 from quanheng.errors import TransportError
 from quanheng.measure.http1 import BadResponse, ConnectFailed, Http1Pool, Http1Response, ResponseCut
+from quanheng.measure.records import Answer, UsageSource
 from quanheng.specs.endpoint import Endpoint
 
 __all__ = [
@@ -132,7 +134,7 @@ class Completion(BaseModel):
     finish_reason: str | None
     input_tokens: int | None
     output_tokens: int | None
-    usage_source: Literal["reported", "counted", "none"]
+    usage_source: UsageSource
     latency_s: float
     ttft_s: float | None
     output_tps: float | None
@@ -184,51 +186,36 @@ def _tps(tokens: int | None, seconds: float | None) -> float | None:
     return tokens / seconds
 
 
-class _Answer:
-    """A :class:`Completion`'s fields without pydantic, for the runner's per-item hot path."""
-
-    __slots__ = (
-        "finish_reason",
-        "input_tokens",
-        "latency_s",
-        "output_tokens",
-        "output_tps",
-        "text",
-        "ttft_s",
-        "usage_source",
+def _completion(answer: Answer) -> Completion:
+    """The public, validated form of the runner's plain :class:`Answer`."""
+    return Completion(
+        text=answer.text,
+        finish_reason=answer.finish_reason,
+        input_tokens=answer.input_tokens,
+        output_tokens=answer.output_tokens,
+        usage_source=answer.usage_source,
+        latency_s=answer.latency_s,
+        ttft_s=answer.ttft_s,
+        output_tps=answer.output_tps,
     )
 
-    def __init__(
-        self,
-        text: str,
-        finish_reason: str | None,
-        input_tokens: int | None,
-        output_tokens: int | None,
-        usage_source: Literal["reported", "counted", "none"],
-        latency_s: float,
-        ttft_s: float | None,
-        output_tps: float | None,
-    ) -> None:
-        self.text = text
-        self.finish_reason = finish_reason
-        self.input_tokens = input_tokens
-        self.output_tokens = output_tokens
-        self.usage_source = usage_source
-        self.latency_s = latency_s
-        self.ttft_s = ttft_s
-        self.output_tps = output_tps
 
-    def completion(self) -> Completion:
-        return Completion(
-            text=self.text,
-            finish_reason=self.finish_reason,
-            input_tokens=self.input_tokens,
-            output_tokens=self.output_tokens,
-            usage_source=self.usage_source,
-            latency_s=self.latency_s,
-            ttft_s=self.ttft_s,
-            output_tps=self.output_tps,
-        )
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """Where a run's attempts go and how, fixed for the whole run and built once.
+
+    Attributes:
+        url: the chat-completions URL (a parsed :class:`yarl.URL` in the runner: aiohttp would
+            parse a string on every attempt).
+        timeout_s: seconds one attempt may take, named in the timeout message.
+        stream: whether to read the answer as a server-sent event stream.
+        secrets: values scrubbed from every error text (the API key).
+    """
+
+    url: StrOrURL
+    timeout_s: float
+    stream: bool
+    secrets: list[str]
 
 
 async def send_chat(
@@ -252,34 +239,32 @@ async def send_chat(
         RequestFailed: on any failure, with a scrubbed message.
     """
     payload = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    answer = await _send(
-        session,
-        endpoint.chat_url,
-        payload,
-        headers,
-        aiohttp.ClientTimeout(total=endpoint.timeout_s),
-        endpoint.timeout_s,
-        endpoint.stream,
-        [s for s in secrets if s],
+    target = _Target(
+        endpoint.chat_url, endpoint.timeout_s, endpoint.stream, [s for s in secrets if s]
     )
-    return answer.completion()
+    timeout = aiohttp.ClientTimeout(total=endpoint.timeout_s)
+    return _completion(await _send(session, target, payload, headers, timeout))
 
 
 async def _send(
     session: aiohttp.ClientSession,
-    url: StrOrURL,
+    target: _Target,
     payload: bytes,
     headers: Mapping[str, str] | None,
     timeout: aiohttp.ClientTimeout,
-    timeout_s: float,
-    stream: bool,
-    secret_list: list[str],
-) -> _Answer:
+) -> Answer:
     """:func:`send_chat` with everything that is fixed for a run prepared once by the caller.
 
     ``payload`` is the serialised body; ``headers=None`` uses the session's default headers
-    (the runner puts :func:`auth_headers` there). Classification and messages are the same.
+    (the runner puts :func:`auth_headers` there); ``timeout`` is ``target.timeout_s`` as
+    aiohttp wants it, built once. Classification and messages are the same.
     """
+    url, timeout_s, stream, secret_list = (
+        target.url,
+        target.timeout_s,
+        target.stream,
+        target.secrets,
+    )
     start = time.perf_counter()
     try:
         async with session.post(url, data=payload, headers=headers, timeout=timeout) as resp:
@@ -306,16 +291,15 @@ async def _send(
         raise _malformed(f"{type(exc).__name__}: {exc}", secret_list, start) from None
 
 
-async def _send_native(
-    pool: Http1Pool,
-    url: StrOrURL,
-    payload: bytes,
-    timeout_s: float,
-    stream: bool,
-    secret_list: list[str],
-) -> _Answer:
+async def _send_native(pool: Http1Pool, target: _Target, payload: bytes) -> Answer:
     """:func:`_send` over :class:`~quanheng.measure.http1.Http1Pool` (plain ``http://``), with
     the same outcomes and messages: a cut answer is ``truncated``, no answer ``connection``."""
+    url, timeout_s, stream, secret_list = (
+        target.url,
+        target.timeout_s,
+        target.stream,
+        target.secrets,
+    )
     start = time.perf_counter()
     resp: Http1Response | None = None
     try:
@@ -387,7 +371,7 @@ def _malformed(what: str, secrets: list[str], start: float) -> RequestFailed:
     return _retryable("malformed", f"malformed response: {what}", secrets, start)
 
 
-def _parse_body(raw: bytes, start: float, secrets: list[str]) -> _Answer:
+def _parse_body(raw: bytes, start: float, secrets: list[str]) -> Answer:
     latency = time.perf_counter() - start
     try:
         data = _loads(raw)
@@ -401,7 +385,7 @@ def _parse_body(raw: bytes, start: float, secrets: list[str]) -> _Answer:
         raise _malformed("message.content is not a string", secrets, start)
     input_tokens, output_tokens = _usage(data.get("usage"))
     source: Literal["reported", "none"] = "reported" if output_tokens is not None else "none"
-    return _Answer(
+    return Answer(
         content,
         finish if isinstance(finish, str) else None,
         input_tokens,
@@ -413,7 +397,7 @@ def _parse_body(raw: bytes, start: float, secrets: list[str]) -> _Answer:
     )
 
 
-async def _read_stream(lines: AsyncIterable[bytes], start: float, secrets: list[str]) -> _Answer:
+async def _read_stream(lines: AsyncIterable[bytes], start: float, secrets: list[str]) -> Answer:
     parts: list[str] = []
     chunks_with_content = 0
     first_token: float | None = None
@@ -470,7 +454,7 @@ async def _read_stream(lines: AsyncIterable[bytes], start: float, secrets: list[
         source = "counted"
     ttft = None if first_token is None else first_token - start
     decode = None if first_token is None else end - first_token
-    return _Answer(
+    return Answer(
         "".join(parts),
         finish,
         input_tokens,

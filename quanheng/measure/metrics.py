@@ -3,7 +3,7 @@
 Every metric is a :class:`MetricValue` — value, a bootstrap interval (``low``, ``high``) and the
 number of items behind it — because a leaf fed by 50 questions is far less certain than one fed
 by 5,000, and scoring must know that. Intervals are percentile bootstraps from a seeded
-generator, vectorised with numpy and computed in chunks so memory stays bounded.
+generator (``scipy.stats.bootstrap``, vectorised, in batches so memory stays bounded).
 
 Efficiency aggregates come from streamed requests (:class:`RequestRecord`): time to first
 token, output tokens per second (decode speed after the first token), end-to-end latency and
@@ -79,6 +79,19 @@ def bootstrap_ci(
 ) -> tuple[float, float, float]:
     """The statistic and its ``1 - alpha`` percentile-bootstrap interval: ``(value, low, high)``.
 
+    ``scipy.stats.bootstrap(method="percentile")`` draws the resamples and takes the
+    percentiles, vectorised, in batches of at most ``_CHUNK_CELLS`` resampled values so a
+    100,000-item metric stays near 32 MB. It draws ``rng.integers(0, n, (batch, n))`` from
+    ``numpy.random.default_rng(seed)`` and interpolates its percentiles linearly, as the
+    hand-written loop it replaced did, so the intervals are the former ones for the same seed
+    (to the last bit of the interpolation). ``benchmarks/bench_stats.py`` times both: scipy's
+    gather is 1.3–2× slower for means of 5,000–100,000 items (≈ 0.3 s more for 100,000) and
+    as fast for percentiles, where sorting dominates — not enough to keep hand-written code.
+
+    What scipy does not handle is settled here: NaN values are dropped; one observation gives
+    ``(x, x, x)`` (scipy needs two); and the interval is widened to contain the point value,
+    which a percentile interval of a skewed statistic (a p99 of a few items) can miss.
+
     Args:
         values: observations (NaN values are dropped).
         n_boot: bootstrap resamples.
@@ -102,15 +115,50 @@ def bootstrap_ci(
     point = float(stat(data))
     if n == 1:
         return point, point, point
-    rng = np.random.default_rng(seed)
-    rows = max(1, _CHUNK_CELLS // n)
-    boots = np.empty(n_boot, dtype=np.float64)
-    for start in range(0, n_boot, rows):
-        stop = min(n_boot, start + rows)
-        idx = rng.integers(0, n, size=(stop - start, n))
-        boots[start:stop] = stat(data[idx])
-    low, high = np.percentile(boots, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+    low, high = _percentile_interval((data,), stat, n_boot, alpha, seed)
     return point, float(min(low, point)), float(max(high, point))
+
+
+def _percentile_interval(
+    samples: tuple[NDArray[np.float64], ...],
+    statistic: Callable[..., NDArray[np.float64]],
+    n_boot: int,
+    alpha: float,
+    seed: int,
+) -> tuple[float, float]:
+    """scipy's percentile bootstrap of ``statistic`` over independently resampled ``samples``.
+
+    ``statistic`` takes one array per sample and reduces each along its last axis. A sample of
+    one observation is the same in every resample, so it is held fixed (scipy refuses to
+    resample fewer than two).
+    """
+    # Imported here: scipy.stats takes ≈ 0.5–1 s to import; only collecting metrics needs it.
+    from scipy.stats import bootstrap
+
+    varying = tuple(i for i, x in enumerate(samples) if x.size > 1)
+    if not varying:
+        value = float(statistic(*samples))
+        return value, value
+
+    def resampled(*xs: NDArray[np.float64], axis: int) -> NDArray[np.float64]:
+        full = list(samples)
+        for i, x in zip(varying, xs, strict=True):
+            full[i] = x
+        return statistic(*full)
+
+    res = bootstrap(
+        tuple(samples[i] for i in varying),
+        resampled,
+        n_resamples=n_boot,
+        batch=max(1, _CHUNK_CELLS // max(samples[i].size for i in varying)),
+        vectorized=True,
+        paired=False,
+        axis=-1,
+        confidence_level=1.0 - alpha,
+        method="percentile",
+        rng=np.random.default_rng(seed),
+    )
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
 def mean_metric(
@@ -156,12 +204,14 @@ def safety_metrics(
         raise ValueError("safety metrics need both harmful and benign items")
     refusal = bootstrap_ci(h, n_boot=n_boot, alpha=alpha, seed=seed)
     over = bootstrap_ci(b, n_boot=n_boot, alpha=alpha, seed=seed + 1)
-    rng = np.random.default_rng(seed + 2)
-    rh = h[rng.integers(0, h.size, size=(n_boot, h.size))].mean(axis=1)
-    rb = b[rng.integers(0, b.size, size=(n_boot, b.size))].mean(axis=1)
-    combined = rh * (1.0 - rb)
     point = float(h.mean() * (1.0 - b.mean()))
-    lo, hi = np.percentile(combined, [100 * alpha / 2, 100 * (1 - alpha / 2)])
+    lo, hi = _percentile_interval(
+        (h, b),
+        lambda rh, rb: np.mean(rh, axis=-1) * (1.0 - np.mean(rb, axis=-1)),
+        n_boot,
+        alpha,
+        seed + 2,
+    )
     return {
         f"{prefix}.refusal_rate": MetricValue(
             name=f"{prefix}.refusal_rate",

@@ -26,13 +26,20 @@ from typing import Any
 from quanheng.errors import MeasureInputError
 from quanheng.measure.datasets import Item
 from quanheng.measure.keys import Request, request_key
-from quanheng.measure.local_model import LocalServer
+from quanheng.measure.local_server import LocalServer
 from quanheng.measure.measurement import Measurement
 from quanheng.measure.metrics import MetricValue
 from quanheng.measure.runner import Progress, RunSummary, run_requests
 from quanheng.measure.scorers import Score, Scorer
 from quanheng.measure.store import RunStore, StoredRequest
-from quanheng.measure.suites import Suite, Task, builtin_suite, load_suite, prepare_task
+from quanheng.measure.suites import (
+    Suite,
+    Task,
+    builtin_suite,
+    load_suite,
+    prepare_task,
+    task_metrics,
+)
 from quanheng.specs.endpoint import Endpoint
 from quanheng.study import Study, Subject
 
@@ -425,8 +432,6 @@ def _task_metrics(
     seed: int,
     cache: _ItemCache,
 ) -> tuple[dict[str, MetricValue], tuple[str, ...]]:
-    from quanheng.measure.suites import task_metrics
-
     scorer = task.build_scorer()
     if scorer.needs_judge and judge is None:
         return {}, ()

@@ -1,11 +1,11 @@
 """Pairwise preference: Bradley–Terry strengths from win/loss/tie counts, with bootstrap CIs.
 
 In the Bradley–Terry model player ``i`` beats ``j`` with probability ``p_i / (p_i + p_j)``.
-:func:`bradley_terry` fits ``p`` by Hunter's (2004) MM algorithm — each step
-``p_i ← W_i / Σ_j n_ij / (p_i + p_j)`` increases the likelihood, needs no step size and keeps
-``p`` positive — so it is simple to check by hand. A tie counts as half a win for each side.
-Strengths are normalised to sum to 1. ``prior`` adds that many virtual ties between every pair,
-which keeps the fit finite when a player won or lost everything (the MLE would be 0 or ∞).
+:func:`bradley_terry` finds the maximum-likelihood ``p`` with ``choix`` (iterative Luce spectral
+ranking on the matrix of effective wins). A tie counts as half a win for each side. Strengths
+are normalised to sum to 1. ``prior`` adds that many virtual ties between every pair, which
+keeps the fit finite when a player won or lost everything (the MLE would be 0 or ∞; without a
+prior such data are refused).
 
 :func:`bootstrap_strengths` resamples the games within each pair (multinomial over win, loss,
 tie at the observed rates) from a seeded generator and refits, giving percentile intervals.
@@ -21,9 +21,11 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Literal
 
+import choix
 import numpy as np
 from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict
+from scipy.sparse.csgraph import connected_components
 
 from quanheng.measure.templates import ChatMessage
 
@@ -100,22 +102,32 @@ def counts_from_outcomes(outcomes: Iterable[tuple[str, str, Outcome]]) -> PairCo
     )
 
 
-def _mm(wins: FloatArray, ties: FloatArray, prior: float, tol: float, max_iter: int) -> FloatArray:
-    """Hunter's MM iteration on effective wins ``w = wins + ties/2 + prior/2``."""
+def _effective_wins(wins: FloatArray, ties: FloatArray, prior: float) -> FloatArray:
+    """``wins + ties/2 + prior/2`` off the diagonal: a tie, real or virtual, is half a win each."""
     k = wins.shape[0]
-    off = 1.0 - np.eye(k)
-    w = (wins + ties / 2.0 + prior / 2.0) * off
-    games = w + w.T
-    total_wins = w.sum(axis=1)
-    p: FloatArray = np.full(k, 1.0 / k)
-    for _ in range(max_iter):
-        denom = (games / np.maximum(p[:, None] + p[None, :], 1e-300)).sum(axis=1)
-        step = np.where(denom > 0, total_wins / np.maximum(denom, 1e-300), p)
-        new: FloatArray = np.asarray(step / step.sum(), dtype=np.float64)
-        if np.max(np.abs(new - p)) < tol:
-            return new
-        p = new
-    return p
+    return np.asarray((wins + ties / 2.0 + prior / 2.0) * (1.0 - np.eye(k)), dtype=np.float64)
+
+
+def _fit(wins: FloatArray, ties: FloatArray, prior: float, tol: float, max_iter: int) -> FloatArray:
+    """ML strengths of the effective wins by choix's I-LSR, normalised to sum to 1.
+
+    Raises:
+        ValueError: no finite maximum exists (the effective wins do not connect every player
+            to every other both ways).
+    """
+    w = _effective_wins(wins, ties, prior)
+    k = w.shape[0]
+    if k == 1:
+        return np.ones(1)
+    n_strong, _ = connected_components(w > 0, directed=True, connection="strong")
+    if n_strong > 1:
+        raise ValueError(
+            "no finite Bradley–Terry strengths: some player never beat, or never lost to, the "
+            "rest (directly or through others); set prior > 0 to add virtual ties"
+        )
+    theta = choix.ilsr_pairwise_dense(w, alpha=0.0, max_iter=max_iter, tol=tol)
+    p = np.exp(theta - theta.max())
+    return np.asarray(p / p.sum(), dtype=np.float64)
 
 
 def bradley_terry(
@@ -123,14 +135,29 @@ def bradley_terry(
 ) -> Strengths:
     """Maximum-likelihood Bradley–Terry strengths, normalised to sum to 1.
 
+    ``choix.ilsr_pairwise_dense`` (iterative Luce spectral ranking, Maystre & Grossglauser
+    2015) fits the matrix of effective wins ``wins + ties/2 + prior/2``. It converges to the same
+    maximum-likelihood estimate as Hunter's MM, which this module used to iterate by hand, in
+    far fewer steps; the strengths are ``exp(θ)`` of choix's log-strengths, normalised to sum to
+    1, so they equal the former ones to within the tolerance (``tests/measure/test_preference.py``
+    pins a hand-solved case; ``benchmarks/bench_stats.py`` compares both). The prior is passed
+    as virtual ties, not as choix's ``alpha``: that regularisation adds ``alpha`` to every rate
+    of the spectral chain, a different prior that would move the strengths.
+
     Args:
         counts: wins and ties.
         prior: virtual ties added between every pair (0 for the plain MLE).
-        tol: stop when no strength moves more than this.
+        tol: choix's convergence test: the mean absolute change of the centred log-strengths
+            between iterations.
         max_iter: iteration cap.
+
+    Raises:
+        ValueError: ``prior`` is 0 and some group of players won (or lost) every game against
+            the rest, so the likelihood has no finite maximum.
+        RuntimeError: choix did not converge within ``max_iter`` iterations.
     """
     wins, ties = counts.arrays()
-    p = _mm(wins, ties, prior, tol, max_iter)
+    p = _fit(wins, ties, prior, tol, max_iter)
     return Strengths(players=counts.players, strength=tuple(float(x) for x in p))
 
 
@@ -143,12 +170,22 @@ def bootstrap_strengths(
     prior: float = 0.0,
     tol: float = 1e-8,
 ) -> Strengths:
-    """Strengths with percentile intervals from resampling the games within each pair."""
+    """Strengths with percentile intervals from resampling the games within each pair.
+
+    Each resample draws every pair's games anew (multinomial over win, loss and tie at the
+    observed rates, from ``numpy.random.default_rng(seed)``) and is fitted as
+    :func:`bradley_terry` fits the data.
+
+    Raises:
+        ValueError: ``alpha`` outside (0, 1); or ``prior`` is 0 and the data, or one resample,
+            have no finite strengths (a pair with few games can come out one-sided in a
+            resample; a prior of 1 or more avoids it).
+    """
     if not 0.0 < alpha < 1.0:
         raise ValueError(f"alpha must be in (0, 1), got {alpha}")
     wins, ties = counts.arrays()
     k = wins.shape[0]
-    point = _mm(wins, ties, prior, tol=1e-10, max_iter=10_000)
+    point = _fit(wins, ties, prior, tol=1e-10, max_iter=10_000)
     rng = np.random.default_rng(seed)
     pairs = [(i, j) for i in range(k) for j in range(i + 1, k)]
     n = np.array([wins[i, j] + wins[j, i] + ties[i, j] for i, j in pairs])
@@ -165,7 +202,10 @@ def bootstrap_strengths(
                 continue
             x, y, t = rng.multinomial(int(total), pr)
             bw[i, j], bw[j, i], bt[i, j], bt[j, i] = x, y, t, t
-        fits[b] = _mm(bw, bt, prior, tol=tol, max_iter=5_000)
+        try:
+            fits[b] = _fit(bw, bt, prior, tol=tol, max_iter=5_000)
+        except ValueError as exc:
+            raise ValueError(f"bootstrap resample {b} (seed {seed}): {exc}") from exc
     low = np.percentile(fits, 100 * alpha / 2, axis=0)
     high = np.percentile(fits, 100 * (1 - alpha / 2), axis=0)
     return Strengths(

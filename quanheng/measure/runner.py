@@ -37,434 +37,150 @@ run-level snapshots (:class:`Progress`, :class:`RunSummary`) are models.
 
 The API key is read once per run from the environment, sent only as a header, and scrubbed
 from every error text, log line and exception this module produces.
+
+The parts, each in its own module: :class:`~quanheng.measure.source.ItemSource` (step 1's
+chunked read-ahead), :class:`~quanheng.measure.limiter.Limiter` (step 2),
+:func:`~quanheng.measure.transport.open_transport` (step 3's choice of client),
+:class:`~quanheng.measure.sender.ItemSender` (steps 2 to 5 for one item),
+:class:`~quanheng.measure.committer.Committer` (when writes are committed) and
+:class:`~quanheng.measure.progress.ProgressMeter` (snapshots and the summary). This module
+wires them together and runs the workers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
-import math
-import random
 import sqlite3
 import threading
-import time
-from collections import deque
-from collections.abc import (
-    AsyncIterable,
-    AsyncIterator,
-    Awaitable,
-    Callable,
-    Iterable,
-    Iterator,
-    Sized,
-)
-
-import aiohttp
-import yarl
-from pydantic import BaseModel, ConfigDict, Field
+from collections.abc import AsyncIterable, Iterable, Sized
 
 from quanheng.errors import MeasureError
-from quanheng.measure.client import (
-    RequestFailed,
-    _Answer,
-    _send,
-    _send_native,
-    auth_headers,
-    scrub,
+from quanheng.measure.client import auth_headers, scrub
+from quanheng.measure.committer import Committer
+from quanheng.measure.keys import Request
+from quanheng.measure.limiter import Limiter
+from quanheng.measure.progress import (
+    Counters,
+    Progress,
+    ProgressCallback,
+    ProgressMeter,
+    RunSummary,
 )
-from quanheng.measure.http1 import Http1Pool
-from quanheng.measure.keys import Request, _dumps, json_template, messages_json
+from quanheng.measure.sender import ItemSender, RetryPolicy, RunContext
+from quanheng.measure.source import ItemSource
 from quanheng.measure.store import RunStore
+from quanheng.measure.transport import open_transport
 from quanheng.specs.endpoint import Endpoint
 
 __all__ = ["Progress", "ProgressCallback", "RetryPolicy", "RunSummary", "run_requests"]
 
-log = logging.getLogger("quanheng.measure")
 
-_CHUNK = 64  # items pulled per completed-keys query; building them stalls the loop, keep it short
+class _Dispatcher:
+    """The worker loop: take the next item, send it once per key, say when the source is dry.
 
+    One worker coroutine per allowed concurrent request runs :meth:`worker`. A key read while
+    another copy of it is queued or in flight (the source marks it a repeat) waits for that
+    copy here, then is skipped if the copy was answered — so a key repeated in the input is
+    sent once. When the source is drained, ``tail`` is set: the last items are in flight and
+    the store's background thread may checkpoint the WAL while the loop waits for them.
 
-class RetryPolicy(BaseModel):
-    """How long to wait between attempts (the number of retries is ``Endpoint.max_retries``).
-
-    Attributes:
-        base_s: back-off before the first retry; doubles per retry.
-        max_s: cap on one back-off.
-        max_retry_after_s: cap on a server's ``Retry-After`` (a broken server asking for a day
-            should not stall a run for a day).
-        seed: seeds the jitter so repeated runs wait the same; ``None`` for fresh entropy.
-    """
-
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    base_s: float = Field(default=0.5, ge=0.0)
-    max_s: float = Field(default=30.0, ge=0.0)
-    max_retry_after_s: float = Field(default=120.0, ge=0.0)
-    seed: int | None = 0
-
-
-class Progress(BaseModel):
-    """A snapshot handed to the progress callback.
-
-    ``done`` counts items finished either way (``ok + errors + cached``); ``rate_per_s`` is
-    items sent and finished per second of this run; ``eta_s`` is ``None`` until both a total
-    and a rate are known.
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    run_id: str
-    done: int
-    total: int | None
-    ok: int
-    errors: int
-    cached: int
-    retries: int
-    in_flight: int
-    concurrency_limit: int
-    rate_per_s: float
-    input_tokens: int
-    output_tokens: int
-    cost: float | None
-    elapsed_s: float
-    eta_s: float | None
-    input_unknown: int = 0  # ok answers whose prompt tokens the server did not report
-
-
-ProgressCallback = Callable[[Progress], None]
-
-
-class RunSummary(BaseModel):
-    """What one call of :func:`run_requests` did.
-
-    ``ok + errors + cached`` equals the number of items read from the source; ``attempts``
-    counts HTTP attempts made (``retries`` of them were retries).
-    """
-
-    model_config = ConfigDict(frozen=True)
-
-    run_id: str
-    items: int
-    ok: int
-    errors: int
-    cached: int
-    attempts: int
-    retries: int
-    input_tokens: int
-    output_tokens: int
-    cost: float | None
-    elapsed_s: float
-    rate_per_s: float
-    input_unknown: int = 0  # ok answers whose prompt tokens the server did not report
-
-
-class _Counters:
-    """Mutable tallies private to one run (read into frozen snapshots)."""
-
-    def __init__(self) -> None:
-        self.ok = 0
-        self.errors = 0
-        self.cached = 0
-        self.attempts = 0
-        self.retries = 0
-        self.in_flight = 0
-        self.input_tokens = 0
-        self.input_unknown = 0
-        self.output_tokens = 0
-        self.cost = 0.0
-        self.priced = 0
-
-
-class _Limiter:
-    """AIMD concurrency limit with a global pause for ``Retry-After``.
-
-    Slots are handed directly to the longest waiter on release, so a woken worker never loses
-    its slot to one that arrived later.
-    """
-
-    def __init__(self, max_limit: int) -> None:
-        self.max_limit = max_limit
-        self.limit = float(max_limit)
-        self.in_use = 0
-        self.pause_until = 0.0
-        self._waiters: deque[asyncio.Future[None]] = deque()
-        self._last_decrease = -math.inf
-        self._latency = 0.0  # moving average of successful attempts, paces decreases
-
-    @property
-    def cap(self) -> int:
-        return max(1, int(self.limit))
-
-    def try_acquire(self, now: float) -> bool:
-        """Take a slot without waiting when one is free, no one queues and no pause runs."""
-        if self.in_use < self.cap and not self._waiters and self.pause_until <= now:
-            self.in_use += 1
-            return True
-        return False
-
-    async def acquire(self) -> None:
-        loop = asyncio.get_running_loop()
-        if self.in_use < self.cap and not self._waiters:
-            self.in_use += 1
-        else:
-            fut: asyncio.Future[None] = loop.create_future()
-            self._waiters.append(fut)
-            try:
-                await fut
-            except asyncio.CancelledError:
-                if fut.done() and not fut.cancelled():
-                    self.release()  # the slot was handed to us; pass it on
-                else:
-                    with contextlib.suppress(ValueError):
-                        self._waiters.remove(fut)
-                raise
-        try:
-            while (wait := self.pause_until - loop.time()) > 0:
-                await asyncio.sleep(wait)
-        except BaseException:
-            self.release()
-            raise
-
-    def release(self) -> None:
-        self.in_use -= 1
-        self._wake()
-
-    def _wake(self) -> None:
-        while self._waiters and self.in_use < self.cap:
-            fut = self._waiters.popleft()
-            if not fut.done():
-                self.in_use += 1
-                fut.set_result(None)
-
-    def on_success(self, latency_s: float) -> None:
-        self._latency = latency_s if self._latency == 0.0 else 0.9 * self._latency + 0.1 * latency_s
-        if self.limit < self.max_limit:
-            self.limit = min(float(self.max_limit), self.limit + 1.0 / self.limit)
-            self._wake()
-
-    def on_overload(self, now: float) -> None:
-        if now - self._last_decrease < max(0.05, self._latency):
-            return
-        self._last_decrease = now
-        self.limit = max(1.0, self.limit / 2.0)
-
-    def pause(self, now: float, seconds: float) -> None:
-        self.pause_until = max(self.pause_until, now + seconds)
-
-
-class _Source:
-    """Lazy chunked reader of requests that drops keys already answered in the store.
-
-    Keys read but not yet finished (queued here or in flight) are counted in ``_open``; an item
-    whose key is already open when read is marked as a repeat and checked again before sending.
-
-    The next chunk is read in the background once the buffer is half empty, yielding to the
-    event loop every few items: building a chunk of items in one go (hashing each) holds every
-    answer that arrives meanwhile. At 5,000 requests/s building items inside the run cost ≈ 5 %
-    of the rate, more than its CPU time; reading ahead in small steps won back ≈ 1 %. An error
-    raised by the source surfaces in the next worker that needs an item.
+    Args:
+        source: the items.
+        sender: sends one item and records its outcome.
+        context: the run's store, counters and committer.
+        tail: set once the source is drained.
     """
 
     def __init__(
         self,
-        requests: Iterable[Request] | AsyncIterable[Request],
-        store: RunStore,
-        counters: _Counters,
+        source: ItemSource,
+        sender: ItemSender,
+        context: RunContext,
+        tail: threading.Event,
     ) -> None:
-        self._sync: Iterator[Request] | None = None
-        self._async: AsyncIterator[Request] | None = None
-        if isinstance(requests, AsyncIterable):
-            self._async = aiter(requests)
-        else:
-            self._sync = iter(requests)
-        self._store = store
-        self._counters = counters
-        self._buffer: deque[tuple[Request, bool]] = deque()
-        self._open: dict[str, int] = {}
-        self._exhausted = False
-        self._lock = asyncio.Lock()
-        self._refill: asyncio.Task[None] | None = None
-        self._error: BaseException | None = None
-        self.read = 0
+        self._source = source
+        self._sender = sender
+        self._store = context.store
+        self._counters = context.counters
+        self._committer = context.committer
+        self._tail = tail
+        # Keys being sent now; a repeated key waiting for one parks a future here.
+        self._inflight: dict[str, asyncio.Future[None] | None] = {}
 
-    def pop(self) -> tuple[Request, bool] | None:
-        """The next buffered item and whether it repeats an open key, without waiting."""
-        buffer = self._buffer
-        if (
-            len(buffer) <= _CHUNK // 2
-            and self._refill is None
-            and not self._exhausted
-            and self._error is None
-        ):
-            self._refill = asyncio.get_running_loop().create_task(self._read_ahead())
-        return buffer.popleft() if buffer else None
-
-    async def next(self) -> tuple[Request, bool] | None:
-        while not self._buffer:
-            if self._error is not None:
-                raise self._error
-            if self._exhausted:
-                return None
-            async with self._lock:
-                if not self._buffer and not self._exhausted and self._error is None:
-                    await self._fill()
-        return self._buffer.popleft()
-
-    def finished(self, key: str) -> None:
-        """An item popped from here is done (answered, failed or skipped)."""
-        left = self._open[key] - 1
-        if left:
-            self._open[key] = left
-        else:
-            del self._open[key]
-
-    def close(self) -> None:
-        """Stop a read-ahead still running (the run ended or failed)."""
-        if self._refill is not None:
-            self._refill.cancel()
-
-    async def _read_ahead(self) -> None:
-        try:
-            async with self._lock:
-                if not self._exhausted and self._error is None:
-                    await self._fill(pause_every=16)
-        except asyncio.CancelledError:
-            raise
-        except BaseException as exc:  # handed to the next worker that needs an item
-            self._error = exc
-        finally:
-            self._refill = None
-
-    async def _fill(self, pause_every: int = 0) -> None:
-        chunk: list[Request] = []
-        if self._sync is not None:
-            for item in self._sync:
-                chunk.append(item)
-                if len(chunk) >= _CHUNK:
-                    break
-                if pause_every and len(chunk) % pause_every == 0:
-                    await asyncio.sleep(0)
-            else:
-                self._exhausted = True
-        elif self._async is not None:
-            while len(chunk) < _CHUNK:
-                try:
-                    chunk.append(await anext(self._async))
-                except StopAsyncIteration:
-                    self._exhausted = True
-                    break
-        self.read += len(chunk)
-        done = self._store.completed_keys([r.key for r in chunk])
-        opened = self._open
-        buffer = self._buffer
-        for item in chunk:
-            key = item.key
-            if key in done:
-                self._counters.cached += 1
-                continue
-            count = opened.get(key, 0)
-            opened[key] = count + 1
-            buffer.append((item, count > 0))
-
-
-_MESSAGES = "\x00quanheng-body-messages\x00"
-
-
-def _body_template(endpoint: Endpoint) -> tuple[str, ...] | None:
-    """The request body's sorted-key JSON before and after its messages, once per run.
-
-    The body differs between items only in its messages, so ``head + json(messages) + tail``
-    (:func:`~quanheng.measure.keys.json_template`) is exactly ``_dumps(body)`` (a test
-    compares them) without re-serialising the fixed fields for every item.
-    """
-    return json_template(endpoint.body(_MESSAGES), _MESSAGES)  # type: ignore[arg-type]
-
-
-class _Committer:
-    """Commits the store at the end of the tick that wrote something, at most every ``gap_s``.
-
-    While answers are rare (any real endpoint: one every few milliseconds or less) each is
-    committed at the end of the event-loop tick it arrived in. When they arrive faster than one
-    per ``gap_s`` — only against a fast local server — the next commit waits until ``gap_s``
-    after the previous one, so an answer is on disk at most ``gap_s`` (2 ms) after it arrived
-    and a burst of ticks shares one transaction. Each commit appends a few pages to the WAL
-    whatever its size: at 5,000 answers/s (about 3 per tick) committing every tick cost the
-    event loop ≈ 15 µs more per answer than committing every 2 ms (measured), and that loop
-    is what paces the requests.
-    """
-
-    def __init__(self, store: RunStore, gap_s: float = 0.002) -> None:
-        self._store = store
-        self._gap_s = gap_s
-        self._handle: asyncio.Handle | None = None
-        self._last = -math.inf
-        self.error: BaseException | None = None
-
-    def schedule(self) -> None:
-        if self._handle is None:
-            loop = asyncio.get_running_loop()
-            wait = self._last + self._gap_s - loop.time()
-            if wait > 0:
-                self._handle = loop.call_later(wait, self._flush)
-            else:
-                self._handle = loop.call_soon(self._flush)
-
-    def cancel(self) -> None:
-        """Drop a scheduled commit (the caller commits now, before the store may close)."""
-        if self._handle is not None:
-            self._handle.cancel()
-            self._handle = None
-
-    def _flush(self) -> None:
-        self._handle = None
-        self._last = asyncio.get_running_loop().time()
-        try:
-            self._store.commit()
-        except sqlite3.Error as exc:  # surfaced by the next worker step
-            self.error = exc
-
-    def check(self) -> None:
-        if self.error is not None:
-            raise MeasureError(
-                f"cannot write to the run store {self._store.path}: {self.error}; "
-                "answers committed so far are kept — free space or fix the file and re-run"
-            )
-
-
-_Send = Callable[[bytes], Awaitable[_Answer]]  # one attempt with a serialised body
-
-
-@contextlib.asynccontextmanager
-async def _transport(
-    endpoint: Endpoint, headers: dict[str, str], limit: int, secrets: list[str]
-) -> AsyncIterator[_Send]:
-    """How this run's attempts travel, chosen once and the only one built: quanheng's
-    HTTP/1.1 pool for plain ``http://`` (unless the endpoint asks for aiohttp), else one
-    aiohttp session. Either is closed when the block ends."""
-    url = yarl.URL(endpoint.chat_url)  # parsed once: aiohttp would parse a string every time
-    timeout_s, stream = endpoint.timeout_s, endpoint.stream
-    if endpoint.http_client == "auto" and url.scheme == "http":
-        pool = Http1Pool(url, headers, max_idle=limit)  # headers checked by api_key()
-        try:
-            yield lambda payload: _send_native(pool, url, payload, timeout_s, stream, secrets)
-        finally:
-            pool.close()
-        return
-    timeout = aiohttp.ClientTimeout(total=timeout_s)
-    async with aiohttp.ClientSession(
-        connector=aiohttp.TCPConnector(limit=limit, limit_per_host=limit),
-        headers=headers,
-        timeout=timeout,
-        trust_env=False,
-        # No cookies: chat APIs authenticate by header, and a cookie set by one answer must
-        # not ride along on the next request (and filtering an empty jar on every request
-        # costs ≈ 3 % of the loop at c = 128).
-        cookie_jar=aiohttp.DummyCookieJar(),
-    ) as session:
-        yield lambda payload: _send(
-            session, url, payload, None, timeout, timeout_s, stream, secrets
+    async def worker(self) -> None:
+        """Send items until the source is drained (or something fails; the group stops)."""
+        loop = asyncio.get_running_loop()
+        source, sender, inflight, committer = (
+            self._source,
+            self._sender,
+            self._inflight,
+            self._committer,
         )
+        while True:
+            committer.check()
+            item = source.pop()
+            if item is None:
+                item = await source.next()
+                if item is None:
+                    self._tail.set()  # the last items are in flight: checkpoint while they are
+                    return
+            req, repeated = item
+            key = req.key
+            try:
+                if repeated:
+                    # The same key was read while another copy was queued or in flight: wait
+                    # for that copy, then skip this one if it was answered.
+                    while key in inflight:
+                        marker = inflight[key]
+                        if marker is None:
+                            marker = inflight[key] = loop.create_future()
+                        await marker
+                    if self._store.completed_keys((key,)):
+                        self._counters.cached += 1
+                        continue
+                inflight[key] = None
+                try:
+                    await sender.send_item(req)
+                finally:
+                    marker = inflight.pop(key)
+                    if marker is not None:
+                        marker.set_result(None)
+            finally:
+                source.finished(key)
+
+
+def _begin_run(store: RunStore, endpoint: Endpoint, limit: int, policy: RetryPolicy) -> str:
+    """Begin a run labelled with the endpoint's model and its settings (no secrets in them)."""
+    return store.begin_run(
+        subject=endpoint.model,
+        settings={
+            "endpoint": endpoint.model_dump(mode="json"),
+            "concurrency": limit,
+            "retry": policy.model_dump(mode="json"),
+        },
+    )
+
+
+def _stopped(
+    group_exc: BaseExceptionGroup[BaseException], run_id: str, secrets: list[str]
+) -> BaseException:
+    """What a failed worker group raises: the first error, unexpected ones as a MeasureError.
+
+    A :class:`MeasureError` (the store cannot be written) or a non-``Exception`` (a
+    cancellation, ``KeyboardInterrupt``) goes up as it is; anything else is a bug or a broken
+    source, reported with the run id and scrubbed of secrets.
+    """
+    first = group_exc.exceptions[0]
+    if isinstance(first, MeasureError) or not isinstance(first, Exception):
+        return first
+    return MeasureError(
+        scrub(
+            f"run {run_id} stopped: {type(first).__name__}: {first}; answers committed "
+            "so far are kept and a re-run resumes from them",
+            secrets,
+        )
+    )
 
 
 async def run_requests(
@@ -509,235 +225,35 @@ async def run_requests(
     total = len(requests) if isinstance(requests, Sized) else None
     own_run = run_id is None
     if run_id is None:
-        run_id = store.begin_run(
-            subject=endpoint.model,
-            settings={
-                "endpoint": endpoint.model_dump(mode="json"),
-                "concurrency": limit,
-                "retry": policy.model_dump(mode="json"),
-            },
-        )
-    counters = _Counters()
-    limiter = _Limiter(limit)
-    committer = _Committer(store)
-    source = _Source(requests, store, counters)
-    rng = random.Random(policy.seed)
-    headers = auth_headers(api_key)
-    # Keys being sent now; a repeated key waiting for one parks a future here.
-    inflight: dict[str, asyncio.Future[None] | None] = {}
+        run_id = _begin_run(store, endpoint, limit, policy)
+    counters = Counters()
+    limiter = Limiter(limit)
+    committer = Committer(store)
+    context = RunContext(run_id, endpoint, store, policy, secrets, counters, limiter, committer)
+    source = ItemSource(requests, store, counters)
     tail = threading.Event()  # set once the source is drained (see _background_checkpoints)
-    started = time.perf_counter()
-
-    def snapshot() -> Progress:
-        elapsed = time.perf_counter() - started
-        sent = counters.ok + counters.errors
-        rate = sent / elapsed if elapsed > 0 else 0.0
-        done = sent + counters.cached
-        eta = None
-        if total is not None and rate > 0:
-            eta = max(0, total - done) / rate
-        return Progress(
-            run_id=run_id,
-            done=done,
-            total=total,
-            ok=counters.ok,
-            errors=counters.errors,
-            cached=counters.cached,
-            retries=counters.retries,
-            in_flight=counters.in_flight,
-            concurrency_limit=limiter.cap,
-            rate_per_s=rate,
-            input_tokens=counters.input_tokens,
-            output_tokens=counters.output_tokens,
-            cost=counters.cost if counters.priced else None,
-            elapsed_s=elapsed,
-            eta_s=eta,
-            input_unknown=counters.input_unknown,
-        )
-
-    max_retries = endpoint.max_retries
-    priced = (
-        endpoint.price_input_per_mtok is not None and endpoint.price_output_per_mtok is not None
+    meter = ProgressMeter(run_id, total, counters, limiter)
+    ticker = (
+        asyncio.create_task(meter.tick(progress_cb, progress_interval_s))
+        if progress_cb is not None
+        else None
     )
-
-    def record_ok(req: Request, body_json: str, result: _Answer, attempt: int) -> None:
-        limiter.on_success(result.latency_s)
-        input_tokens = result.input_tokens
-        output_tokens = result.output_tokens
-        cost = endpoint.cost(input_tokens, output_tokens) if priced else None
-        store._queue_ok(
-            req,
-            run_id,
-            body_json,
-            result.text,
-            result.finish_reason,
-            input_tokens,
-            output_tokens,
-            result.usage_source,
-            result.latency_s,
-            result.ttft_s,
-            result.output_tps,
-            cost,
-            attempt,
-        )
-        committer.schedule()
-        counters.ok += 1
-        if input_tokens is None:
-            counters.input_unknown += 1
-        elif input_tokens:
-            counters.input_tokens += input_tokens
-        if output_tokens:
-            counters.output_tokens += output_tokens
-        if cost is not None:
-            counters.cost += cost
-            counters.priced += 1
-
-    def record_failure(
-        req: Request, body_json: str, failure: RequestFailed, attempt: int, now: float
-    ) -> float | None:
-        """Log a failed attempt; the back-off before the next one, or ``None`` if final."""
-        message = scrub(str(failure), secrets)
-        if failure.overload:
-            limiter.on_overload(now)
-        retry_after = None
-        if failure.retry_after_s is not None:
-            retry_after = min(failure.retry_after_s, policy.max_retry_after_s)
-            limiter.pause(now, retry_after)
-        store.log_attempt(
-            req.key,
-            run_id=run_id,
-            attempt=attempt,
-            outcome=failure.kind,
-            http_status=failure.http_status,
-            error=message,
-            retry_after_s=retry_after,
-            latency_s=failure.latency_s,
-            commit=False,
-        )
-        committer.schedule()
-        if not failure.retryable or attempt > max_retries:
-            why = "not retryable" if not failure.retryable else "retries exhausted"
-            store._queue_error(
-                req,
-                run_id,
-                body_json,
-                f"{failure.kind}: {message} ({why} after {attempt} attempt(s))",
-                attempt,
-            )
-            counters.errors += 1
-            log.warning("item %s/%s failed: %s", req.task, req.item_id, message)
-            return None
-        counters.retries += 1
-        step: float = min(policy.max_s, policy.base_s * 2 ** (attempt - 1))
-        delay = step / 2 + rng.uniform(0, step / 2)
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        log.debug("retry %d of %s/%s in %.2fs: %s", attempt, req.task, req.item_id, delay, message)
-        return delay
-
-    body_around = _body_template(endpoint)
-
-    async def attempt_item(send: _Send, req: Request) -> None:
-        loop = asyncio.get_running_loop()
-        body_json = (
-            body_around[0] + messages_json(req.messages) + body_around[1]
-            if body_around is not None
-            else _dumps(endpoint.body(req.messages))
-        )
-        payload = body_json.encode("utf-8")
-        attempt = 0
-        while True:
-            attempt += 1
-            if not limiter.try_acquire(loop.time()):
-                await limiter.acquire()
-            counters.attempts += 1
-            counters.in_flight += 1
-            try:
-                result = await send(payload)
-            except RequestFailed as failure:
-                counters.in_flight -= 1
-                limiter.release()
-                committer.check()
-                delay = record_failure(req, body_json, failure, attempt, loop.time())
-                if delay is None:
-                    return
-                await asyncio.sleep(delay)
-                continue
-            except BaseException:
-                counters.in_flight -= 1
-                limiter.release()
-                raise
-            counters.in_flight -= 1
-            limiter.release()
-            committer.check()
-            record_ok(req, body_json, result, attempt)
-            return
-
-    async def worker(send: _Send) -> None:
-        loop = asyncio.get_running_loop()
-        while True:
-            committer.check()
-            item = source.pop()
-            if item is None:
-                item = await source.next()
-                if item is None:
-                    tail.set()  # the last items are in flight: checkpoint while they are
-                    return
-            req, repeated = item
-            key = req.key
-            try:
-                if repeated:
-                    # The same key was read while another copy was queued or in flight: wait
-                    # for that copy, then skip this one if it was answered.
-                    while key in inflight:
-                        marker = inflight[key]
-                        if marker is None:
-                            marker = inflight[key] = loop.create_future()
-                        await marker
-                    if store.completed_keys((key,)):
-                        counters.cached += 1
-                        continue
-                inflight[key] = None
-                try:
-                    await attempt_item(send, req)
-                finally:
-                    marker = inflight.pop(key)
-                    if marker is not None:
-                        marker.set_result(None)
-            finally:
-                source.finished(key)
-
-    async def ticker() -> None:
-        assert progress_cb is not None
-        while True:
-            await asyncio.sleep(progress_interval_s)
-            progress_cb(snapshot())
-
-    ticker_task = asyncio.create_task(ticker()) if progress_cb is not None else None
     try:
         with store._background_checkpoints(wake=tail):
             async with (
-                _transport(endpoint, headers, limit, secrets) as send,
+                open_transport(endpoint, auth_headers(api_key), limit, secrets) as send,
                 asyncio.TaskGroup() as group,
             ):
+                dispatcher = _Dispatcher(source, ItemSender(context, send), context, tail)
                 for _ in range(limit):
-                    group.create_task(worker(send))
+                    group.create_task(dispatcher.worker())
     except BaseExceptionGroup as group_exc:
-        first = group_exc.exceptions[0]
-        if isinstance(first, MeasureError) or not isinstance(first, Exception):
-            raise first from None
-        raise MeasureError(
-            scrub(
-                f"run {run_id} stopped: {type(first).__name__}: {first}; answers committed "
-                "so far are kept and a re-run resumes from them",
-                secrets,
-            )
-        ) from None
+        raise _stopped(group_exc, run_id, secrets) from None
     finally:
-        if ticker_task is not None:
-            ticker_task.cancel()
+        if ticker is not None:
+            ticker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await ticker_task
+                await ticker
         source.close()
         committer.cancel()
         with contextlib.suppress(sqlite3.Error):
@@ -745,21 +261,7 @@ async def run_requests(
     committer.check()
     if own_run:
         store.finish_run(run_id)
-    final = snapshot()
+    final = meter.snapshot()
     if progress_cb is not None:
         progress_cb(final)
-    return RunSummary(
-        run_id=run_id,
-        items=source.read,
-        ok=counters.ok,
-        errors=counters.errors,
-        cached=counters.cached,
-        attempts=counters.attempts,
-        retries=counters.retries,
-        input_tokens=counters.input_tokens,
-        input_unknown=counters.input_unknown,
-        output_tokens=counters.output_tokens,
-        cost=final.cost,
-        elapsed_s=final.elapsed_s,
-        rate_per_s=final.rate_per_s,
-    )
+    return meter.summary(final, source.read)

@@ -1,23 +1,32 @@
-"""Run untrusted Python (model-written code) in a constrained subprocess.
+"""Run untrusted Python (model-written code) inside a bubblewrap sandbox.
 
-Code from a model is run as if hostile, though the sandbox is a set of limits, not a security
-boundary such as a VM or container. Each run gets:
+Code from a model is run as hostile. Each run is one ``bwrap`` container (see
+``docs/security.md`` for the threat model) with:
 
-* a fresh temporary directory as working directory and ``HOME``, removed afterwards;
-* a new session, hence a new process group, killed as a whole (``SIGKILL``) on timeout and
-  after the run, so forked children do not outlive it;
-* ``RLIMIT_AS`` (address space, the memory cap), ``RLIMIT_CPU``, ``RLIMIT_FSIZE`` (bounds what
-  it can write, including its captured output) and no core dumps;
-* no network: under ``unshare -n`` (an empty network namespace, not even loopback) when this
-  machine allows it (root or user namespaces), otherwise — or in addition, with
-  ``isolation="socket"`` — a boot shim that replaces :mod:`socket`'s constructors by functions
-  that raise ``PermissionError``. The shim alone can be bypassed by native code (``ctypes``);
-  only the namespace cannot;
-* stdin from ``/dev/null``; stdout and stderr captured to files and cut to ``output_limit``;
-* ``python -I -B`` (isolated mode: no environment variables, user site or script directory).
+* new user, PID, network, IPC, UTS, cgroup and mount namespaces; no capabilities; no further
+  user namespaces (``--disable-userns``); a new session (no terminal to inject into);
+* an unprivileged identity twice over: uid/gid 65534 inside, and — when quanheng runs as root —
+  uid 65534 outside too, so what escapes the namespaces is still "nobody" (root is exempt from
+  ``RLIMIT_NPROC`` and could ``setns()`` back into the host's network, the attack of issue 13);
+* a file system of only ``/usr`` (and the ``/lib``, ``/bin`` links into it) and the Python
+  prefix, read-only; ``/proc`` of its own PID namespace; a minimal ``/dev``; a size-capped
+  tmpfs at ``/tmp`` as the only writable place. The study, ``/work``, ``/etc``, ``/root`` and the
+  host's ``/proc`` are simply absent, and the tmpfs vanishes with the container, so nothing is
+  left on disk even when quanheng is SIGKILLed;
+* an empty environment but ``PATH``, ``HOME`` and ``LANG``; stdin from ``/dev/null``; stdout and
+  stderr to unlinked temporary files, cut to ``output_limit``;
+* limits: ``RLIMIT_AS`` (memory, per process), ``RLIMIT_NPROC`` (processes in the container, so
+  the tree's memory is at most ``max_processes × memory_mb``), ``RLIMIT_CPU``, ``RLIMIT_FSIZE``
+  and no core dumps; the wall-clock limit kills ``bwrap``, whose death (``--die-with-parent``)
+  kills the container's init, and the kernel then kills every process in its PID namespace —
+  double-forked, ``setsid()``-ed or not. quanheng's own death does the same.
 
-Limits it does NOT give: the process runs as the calling user and can read what that user can;
-fork bombs are bounded only by the CPU limit and the group kill.
+When quanheng runs as root, ``bwrap`` itself runs as nobody: a private mount namespace first
+binds the Python prefix (often under a ``0700`` ``/root``) where nobody can reach it, then
+``setpriv`` drops to uid 65534 and ``bwrap`` builds the container unprivileged.
+
+There is no fallback. If ``bwrap`` is missing or cannot create its namespaces, :func:`run_python`
+raises :class:`~quanheng.errors.EnvironmentProblem` naming the fix; code is never run unconfined.
 """
 
 from __future__ import annotations
@@ -33,39 +42,50 @@ import tempfile
 import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import IO, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["Isolation", "SandboxResult", "netns_available", "run_python"]
+from quanheng.errors import EnvironmentProblem
 
-Isolation = Literal["auto", "netns", "socket"]
+__all__ = ["SANDBOX_VERSION", "SandboxResult", "check_sandbox", "run_python"]
+
+SANDBOX_VERSION = "bwrap-1"
+"""Changes whenever what the sandbox allows changes: stored code verdicts are keyed by it."""
+
 Status = Literal["ok", "error", "timeout", "memory"]
 
-_BOOT = r"""
-import resource, sys
-_mem, _cpu, _fsize, _block = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+_NOBODY = 65534
+_INSTALL = "apt-get install bubblewrap"
+_STAGE = "/tmp"  # in the root wrapper's private mount namespace only: a tmpfs over /tmp
+
+# The container's first Python code: limits, then one byte on the "started" pipe (so a program
+# that fails is told apart from a container that never started), then main.py.
+_BOOT = """
+import os, resource, sys
+_mem, _cpu, _fsize, _nproc, _fd = (int(a) for a in sys.argv[1:6])
 resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
 resource.setrlimit(resource.RLIMIT_FSIZE, (_fsize, _fsize))
 resource.setrlimit(resource.RLIMIT_CPU, (_cpu, _cpu + 1))
-if _block == "1":
-    import socket, _socket
-    def _denied(*args, **kwargs):
-        raise PermissionError("network access is disabled in the quanheng sandbox")
-    class _NoSocket:
-        def __init__(self, *args, **kwargs):
-            _denied()
-    for _mod in (socket, _socket):
-        _mod.socket = _NoSocket
-        for _name in ("create_connection", "create_server", "socketpair", "fromfd",
-                      "getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr"):
-            if hasattr(_mod, _name):
-                setattr(_mod, _name, _denied)
+resource.setrlimit(resource.RLIMIT_NPROC, (_nproc, _nproc))
 resource.setrlimit(resource.RLIMIT_AS, (_mem, _mem))
-del resource, _mem, _cpu, _fsize, _block
+os.write(_fd, b"1")
+os.close(_fd)
+del os, resource, _mem, _cpu, _fsize, _nproc, _fd
 sys.argv = ["main.py"]
 import runpy
 runpy.run_path("main.py", run_name="__main__")
+"""
+
+# Root only: make the Python prefix reachable by uid 65534, then become it and exec bwrap.
+_AS_NOBODY = f"""
+set -e
+mount -t tmpfs -o size=64k,mode=755 quanheng-stage {_STAGE}
+mkdir {_STAGE}/python
+mount --bind "$1" {_STAGE}/python
+mount -o remount,bind,ro {_STAGE}/python
+shift
+exec setpriv --reuid {_NOBODY} --regid {_NOBODY} --clear-groups --inh-caps=-all "$@"
 """
 
 
@@ -73,26 +93,24 @@ class SandboxResult(BaseModel):
     """What happened to one sandboxed run.
 
     Attributes:
-        status: ``ok`` (exit 0), ``error`` (non-zero exit, e.g. a failed assert), ``timeout``
-            (wall-clock or CPU limit, process group killed) or ``memory`` (``MemoryError`` or
-            killed under the memory cap).
-        returncode: the exit code, negative for a signal; None if it never started.
+        status: ``ok`` (exit 0), ``error`` (non-zero exit, e.g. a failed assert, or a crash),
+            ``timeout`` (wall-clock or CPU limit, container killed) or ``memory``
+            (``MemoryError`` under the memory cap).
+        returncode: the program's exit code, ``128 + n`` for a signal ``n`` (bwrap's way).
         stdout: captured standard output, at most ``output_limit`` bytes (decoded).
         stderr: captured standard error, likewise.
         truncated: whether output was cut.
         duration_s: wall-clock seconds.
-        isolation: how the network was cut: ``netns`` or ``socket``.
     """
 
     model_config = ConfigDict(frozen=True)
 
     status: Status
-    returncode: int | None
+    returncode: int
     stdout: str
     stderr: str
     truncated: bool
     duration_s: float
-    isolation: Literal["netns", "socket"]
 
     @property
     def ok(self) -> bool:
@@ -100,35 +118,84 @@ class SandboxResult(BaseModel):
         return self.status == "ok"
 
 
-@lru_cache(maxsize=1)
-def netns_available() -> bool:
-    """Whether ``unshare -n`` works here (needs root or unprivileged user namespaces)."""
-    exe = shutil.which("unshare")
-    if exe is None:
-        return False
-    for cmd in ([exe, "-n", "true"], [exe, "-r", "-n", "true"]):
-        try:
-            done = subprocess.run(cmd, capture_output=True, timeout=10, check=False)
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if done.returncode == 0:
-            _NETNS_CMD[:] = cmd[:-1]
-            return True
-    return False
+def _interpreter() -> tuple[Path, Path]:
+    """The real (non-venv) interpreter and its prefix: model code needs only the stdlib."""
+    prefix = Path(sys.base_prefix).resolve()
+    base = getattr(sys, "_base_executable", sys.executable)
+    exe = Path(base).resolve()
+    if not exe.is_relative_to(prefix):
+        exe = prefix / "bin" / f"python{sys.version_info.major}.{sys.version_info.minor}"
+    return exe, prefix
 
 
-_NETNS_CMD: list[str] = []
+def _root_links() -> list[str]:
+    """``/lib``, ``/lib64``, ``/bin``, ``/sbin`` as on the host: links into /usr, or binds."""
+    args: list[str] = []
+    for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        host = Path("/", name)
+        if host.is_symlink():
+            args += ["--symlink", os.readlink(host), str(host)]
+        elif host.is_dir():
+            args += ["--ro-bind", str(host), str(host)]
+    return args
 
 
-def _read(path: Path, limit: int) -> tuple[str, bool]:
-    with path.open("rb") as fh:
-        data = fh.read(limit + 1)
+def _command(argv_tail: list[str], *, code_fd: int, tmpfs_bytes: int) -> list[str]:
+    """The full command line: [root wrapper →] bwrap → python -c BOOT ``argv_tail``."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        raise EnvironmentProblem(
+            f"code scoring needs bubblewrap (bwrap), not found on PATH — {_INSTALL}"
+        )
+    exe, prefix = _interpreter()
+    as_root = os.geteuid() == 0
+    source = f"{_STAGE}/python" if as_root else str(prefix)
+    # bwrap applies options in order: mounts first, then --remount-ro of the (tmpfs) root.
+    argv = [
+        bwrap,
+        "--unshare-all",
+        "--unshare-user",
+        "--uid", str(_NOBODY), "--gid", str(_NOBODY),
+        "--disable-userns",
+        "--cap-drop", "ALL",
+        "--die-with-parent",
+        "--new-session",
+        "--clearenv",
+        "--setenv", "PATH", "/usr/bin:/bin",
+        "--setenv", "HOME", "/tmp",
+        "--setenv", "LANG", "C.UTF-8",
+        "--ro-bind", "/usr", "/usr",
+        *_root_links(),
+        "--ro-bind", source, str(prefix),
+        "--proc", "/proc",
+        "--dev", "/dev",
+        "--size", str(tmpfs_bytes), "--perms", "1777", "--tmpfs", "/tmp",
+        "--file", str(code_fd), "/tmp/main.py",
+        "--chdir", "/tmp",
+        "--remount-ro", "/",
+        str(exe), "-I", "-B", "-X", "utf8", "-c", _BOOT, *argv_tail,
+    ]  # fmt: skip
+    if not as_root:
+        return argv
+    tools = [shutil.which(t) for t in ("unshare", "setpriv", "mount")]
+    if None in tools:
+        raise EnvironmentProblem(
+            "code scoring as root needs util-linux's unshare, setpriv and mount to drop to "
+            "uid 65534 — apt-get install util-linux"
+        )
+    wrapper = [str(tools[0]), "--mount", "--propagation", "private", "/bin/sh", "-c"]
+    return [*wrapper, _AS_NOBODY, "quanheng-sandbox", str(prefix), *argv]
+
+
+def _read(fh: IO[bytes], limit: int) -> tuple[str, bool]:
+    fh.seek(0)
+    data = fh.read(limit + 1)
     return data[:limit].decode("utf-8", errors="replace"), len(data) > limit
 
 
-def _kill_group(pgid: int) -> None:
+def _kill(proc: subprocess.Popen[bytes]) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
+        os.kill(proc.pid, signal.SIGKILL)
 
 
 def run_python(
@@ -137,70 +204,74 @@ def run_python(
     timeout_s: float = 10.0,
     memory_mb: int = 512,
     output_limit: int = 64 * 1024,
-    isolation: Isolation = "auto",
+    max_processes: int = 16,
 ) -> SandboxResult:
-    """Run ``code`` as ``main.py`` in a fresh sandbox and report how it ended.
+    """Run ``code`` as ``/tmp/main.py`` in a fresh container and report how it ended.
+
+    Whatever the code does — crash, kill its parent, fork, hog memory — is a result, never an
+    exception: only a sandbox that cannot be built raises, so a verdict is never stored for
+    code that did not run.
 
     Args:
         code: a Python program.
-        timeout_s: wall-clock limit; the CPU limit is the same, rounded up.
-        memory_mb: address-space cap in MiB.
+        timeout_s: wall-clock limit; each process's CPU limit is the same, rounded up.
+        memory_mb: address-space cap in MiB, per process.
         output_limit: bytes of stdout and of stderr kept.
-        isolation: ``netns`` (fail if unavailable), ``socket`` (shim only), or ``auto`` (netns
-            when available, else the shim).
+        max_processes: processes (and threads) the container may hold at once.
 
     Raises:
-        RuntimeError: ``isolation="netns"`` on a machine where ``unshare -n`` does not work.
+        EnvironmentProblem: ``bwrap`` is missing or cannot create its namespaces here.
     """
-    use_netns = isolation != "socket" and netns_available()
-    if isolation == "netns" and not use_netns:
-        raise RuntimeError("network namespaces are unavailable here (unshare -n failed)")
-    workdir = Path(tempfile.mkdtemp(prefix="quanheng-sandbox-"))
+    cpu = max(1, math.ceil(timeout_s))
+    fsize = max(output_limit * 2, 1 << 20)
+    started_r, started_w = os.pipe()
+    limits = (memory_mb * 1024 * 1024, cpu, fsize, max_processes, started_w)
+    tail = [str(n) for n in limits]
     try:
-        (workdir / "main.py").write_text(code, encoding="utf-8")
-        boot = workdir / "_quanheng_boot.py"
-        boot.write_text(_BOOT, encoding="utf-8")
-        cpu = max(1, math.ceil(timeout_s))
-        fsize = max(output_limit * 2, 1 << 20)
-        argv = [sys.executable, "-I", "-B", "-X", "utf8", str(boot)]
-        argv += [str(memory_mb * 1024 * 1024), str(cpu), str(fsize), "0" if use_netns else "1"]
-        if use_netns:
-            argv = [*_NETNS_CMD, *argv]
-        env = {
-            "PATH": "/usr/bin:/bin",
-            "HOME": str(workdir),
-            "LANG": "C.UTF-8",
-            "TMPDIR": str(workdir),
-        }
-        out_path, err_path = workdir / "_stdout", workdir / "_stderr"
-        timed_out = False
-        start = time.monotonic()
-        with out_path.open("wb") as out, err_path.open("wb") as err:
+        with (
+            tempfile.TemporaryFile() as src,
+            tempfile.TemporaryFile() as out,
+            tempfile.TemporaryFile() as err,
+        ):
+            src.write(code.encode("utf-8"))
+            src.flush()
+            src.seek(0)
+            argv = _command(tail, code_fd=src.fileno(), tmpfs_bytes=fsize * 4)
+            timed_out = False
+            start = time.monotonic()
             proc = subprocess.Popen(
                 argv,
-                cwd=workdir,
-                env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=out,
                 stderr=err,
-                start_new_session=True,
+                pass_fds=(src.fileno(), started_w),
+                env={"PATH": "/usr/sbin:/usr/bin:/sbin:/bin"},
             )
+            os.close(started_w)
+            started_w = -1
             try:
                 proc.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
                 timed_out = True
-                _kill_group(proc.pid)
+                _kill(proc)
                 proc.wait()
-            finally:
-                _kill_group(proc.pid)
-        duration = time.monotonic() - start
-        stdout, cut_out = _read(out_path, output_limit)
-        stderr, cut_err = _read(err_path, output_limit)
+            duration = time.monotonic() - start
+            started = os.read(started_r, 1) == b"1"
+            stdout, cut_out = _read(out, output_limit)
+            stderr, cut_err = _read(err, output_limit)
     finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+        os.close(started_r)
+        if started_w >= 0:
+            os.close(started_w)
+    if not started and not timed_out:
+        why = stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
+        raise EnvironmentProblem(
+            f"the code sandbox could not start ({why[0][:200]}); it needs bubblewrap with "
+            f"user namespaces — {_INSTALL}"
+        )
     rc = proc.returncode
     status: Status
-    if timed_out or rc in (-signal.SIGXCPU, -signal.SIGKILL):
+    if timed_out or rc in (128 + signal.SIGXCPU, 128 + signal.SIGKILL):
         status = "timeout"
     elif "MemoryError" in stderr:
         status = "memory"
@@ -215,5 +286,19 @@ def run_python(
         stderr=stderr,
         truncated=cut_out or cut_err,
         duration_s=duration,
-        isolation="netns" if use_netns else "socket",
     )
+
+
+@lru_cache(maxsize=1)
+def check_sandbox() -> None:
+    """Run one trivial program to prove the sandbox works here (cached once it has).
+
+    Raises:
+        EnvironmentProblem: it does not, with the reason and the fix in one line.
+    """
+    result = run_python("pass\n", timeout_s=30)
+    if not result.ok:
+        raise EnvironmentProblem(
+            f"the code sandbox does not work here ({result.status}: "
+            f"{result.stderr.strip()[-200:]}) — {_INSTALL}"
+        )

@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict
 
 from quanheng.errors import MeasureError
 from quanheng.measure.keys import Request, _dumps
+from quanheng.measure.records import Answer, FailedAttempt
 
 __all__ = ["RunRecord", "RunStore", "StoreSummary", "StoredRequest"]
 
@@ -437,14 +438,7 @@ class RunStore:
         *,
         run_id: str,
         body: dict[str, Any],
-        response: str,
-        finish_reason: str | None,
-        input_tokens: int | None,
-        output_tokens: int | None,
-        usage_source: str,
-        latency_s: float,
-        ttft_s: float | None,
-        output_tps: float | None,
+        answer: Answer,
         cost: float | None,
         attempts: int,
         commit: bool = True,
@@ -453,23 +447,12 @@ class RunStore:
 
         Args:
             body: the JSON body sent (it carries no secrets; the key went in a header).
+            answer: what the server returned, stored column by column.
+            cost: the answer's price from the endpoint's rates, ``None`` when unknown.
+            attempts: how many attempts it took (1 when the first one answered).
             commit: ``False`` to leave the write pending for :meth:`commit`.
         """
-        self._queue_ok(
-            request,
-            run_id,
-            _dumps(body),
-            response,
-            finish_reason,
-            input_tokens,
-            output_tokens,
-            usage_source,
-            latency_s,
-            ttft_s,
-            output_tps,
-            cost,
-            attempts,
-        )
+        self._queue_ok(request, run_id, _dumps(body), answer, cost, attempts)
         if commit:
             self.commit()
 
@@ -478,14 +461,7 @@ class RunStore:
         request: Request,
         run_id: str,
         body_json: str,
-        response: str,
-        finish_reason: str | None,
-        input_tokens: int | None,
-        output_tokens: int | None,
-        usage_source: str,
-        latency_s: float,
-        ttft_s: float | None,
-        output_tps: float | None,
+        answer: Answer,
         cost: float | None,
         attempts: int,
     ) -> None:
@@ -500,14 +476,14 @@ class RunStore:
                 request.repeat,
                 body_json,
                 _dumps_metadata(request.metadata),
-                response,
-                finish_reason,
-                input_tokens,
-                output_tokens,
-                usage_source,
-                latency_s,
-                ttft_s,
-                output_tps,
+                answer.text,
+                answer.finish_reason,
+                answer.input_tokens,
+                answer.output_tokens,
+                answer.usage_source,
+                answer.latency_s,
+                answer.ttft_s,
+                answer.output_tps,
                 cost,
                 "ok",
                 None,
@@ -565,21 +541,21 @@ class RunStore:
         )
 
     def log_attempt(
-        self,
-        key: str,
-        *,
-        run_id: str,
-        attempt: int,
-        outcome: str,
-        http_status: int | None,
-        error: str | None,
-        retry_after_s: float | None,
-        latency_s: float | None,
-        commit: bool = True,
+        self, key: str, *, run_id: str, attempt: FailedAttempt, commit: bool = True
     ) -> None:
-        """Append one failed attempt to the ``attempts`` log (``error`` already scrubbed)."""
+        """Append one failed attempt to the ``attempts`` log (its ``error`` already scrubbed)."""
         self._queued_attempts.append(
-            (key, run_id, attempt, outcome, http_status, error, retry_after_s, latency_s, _now())
+            (
+                key,
+                run_id,
+                attempt.attempt,
+                attempt.outcome,
+                attempt.http_status,
+                attempt.error,
+                attempt.retry_after_s,
+                attempt.latency_s,
+                _now(),
+            )
         )
         if commit:
             self.commit()

@@ -8,6 +8,7 @@ from pathlib import Path
 from quanheng.analysis import analyse
 from quanheng.report.content import analysis_for_report, build_report
 from quanheng.report.i18n import LANGS
+from quanheng.report.output import prepare_output_dir
 from quanheng.report.pdf import PdfEngine
 from quanheng.report.render import FORMATS, write_report
 from quanheng.scoring.engine import score
@@ -28,7 +29,12 @@ def report_scorecard(
     seed: int = 0,
     pdf_engine: PdfEngine = "auto",
 ) -> list[Path]:
-    """Analyse (``draws`` > 0) and write the report of a scored study; return the files."""
+    """Analyse (``draws`` > 0) and write the report of a scored study; return the files.
+
+    ``out`` is checked first (see :func:`~quanheng.report.output.prepare_output_dir`): an
+    unwritable directory is one line before the simulation, not a traceback after it.
+    """
+    prepare_output_dir(out)
     analysis = None
     if draws > 0:
         analysis = analysis_for_report(analyse(study, card, draws=draws, seed=seed), card)
@@ -51,6 +57,7 @@ def report_study(
     from quanheng.measure.pipeline import collect  # the pipeline imports the HTTP stack
 
     study = load_study(path)
+    prepare_output_dir(out)  # before the store is read and the scores computed
     card = score(study, profile, measurements=collect(study))
     return report_scorecard(
         study,

@@ -21,6 +21,8 @@ which is what "the data cannot tell them apart" should mean.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from quanheng.errors import WeightError
@@ -32,7 +34,53 @@ from quanheng.scoring.matrix import IndicatorMatrix
 from quanheng.specs.normalisation import normalise_matrix
 from quanheng.study import Profile, Study
 
-__all__ = ["normalised_scores", "profile_weights", "subjective_weights"]
+__all__ = [
+    "Rescaled",
+    "normalised_scores",
+    "profile_weights",
+    "rescaled_weights",
+    "subjective_weights",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Rescaled:
+    """A weight the author wrote that ``normalise: true`` changed before scoring.
+
+    Attributes:
+        node: the node whose local weight was written.
+        parent: its parent.
+        written: the weight as written in the profile.
+        used: the weight scoring uses, after the parent's weights were rescaled to sum to 1.
+        total: what the parent's weights summed to before rescaling.
+    """
+
+    node: str
+    parent: str
+    written: float
+    used: float
+    total: float
+
+
+def rescaled_weights(tree: CompiledTree, profile: Profile) -> tuple[Rescaled, ...]:
+    """The profile's written weights that rescaling changes, so nobody is surprised by them.
+
+    With ``normalise: true`` each parent touched by the profile's ``weights`` has its children's
+    weights rescaled to sum to 1: ``P4.4: 0.6`` next to untouched siblings summing to 0.75 is
+    used as 0.444. Weights that already sum to 1 (within 1e-9) are not reported.
+    """
+    if not profile.normalise:
+        return ()
+    raw = tree.with_weights(profile.weights, rescale=False)
+    used = tree.with_weights(profile.weights, rescale=True)
+    out = []
+    for node in profile.weights:
+        i = tree.index[node]
+        p = int(tree.parent[i])
+        total = float(raw[tree.children[p]].sum())
+        if abs(total - 1.0) > 1e-9 and total > 0:
+            out.append(Rescaled(node, tree.ids[p], float(raw[i]), float(used[i]), total))
+    return tuple(out)
 
 
 def subjective_weights(tree: CompiledTree, profile: Profile) -> np.ndarray:

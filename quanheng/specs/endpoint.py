@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from quanheng._files import mask_credentials
 from quanheng.errors import MeasureInputError
 
 __all__ = ["RESERVED_BODY_KEYS", "Endpoint"]
@@ -70,7 +71,8 @@ class Endpoint(BaseModel):
             ``https://`` through aiohttp; ``aiohttp`` sends everything through aiohttp.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # .inf passes ``ge=0`` (a temperature, a price, a timeout that never fires): refuse it.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     base_url: str
     model: str = Field(min_length=1)
@@ -96,9 +98,11 @@ class Endpoint(BaseModel):
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
             raise ValueError(
-                f"base_url must be an http(s) URL such as http://127.0.0.1:8080/v1, got {value!r}"
+                "base_url must be an http(s) URL such as http://127.0.0.1:8080/v1, got "
+                f"{mask_credentials(repr(value))}"
             )
         if parts.username or parts.password:
+            # quanheng._files quotes the value found after this message, password masked.
             raise ValueError("base_url must not carry credentials; name them in api_key_env")
         return value.rstrip("/")
 

@@ -3,8 +3,8 @@
 Pure data: which PyPI distributions hold a model's GGUF bytes (pinned by version and, for the
 joined file, by SHA-256), its licence and languages. A study names a model by id and is validated
 against this catalogue without importing anything that serves or verifies it; locating and
-verifying the files is :mod:`quanheng.measure.local_model`, serving them
-:class:`~quanheng.measure.local_model.LocalServer`.
+verifying the files is :mod:`quanheng.measure.model_files`, serving them
+:class:`~quanheng.measure.local_server.LocalServer`.
 """
 
 from __future__ import annotations

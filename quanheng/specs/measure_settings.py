@@ -23,7 +23,7 @@ class MeasureSettings(BaseModel):
         store: the run store, relative to the study directory.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     suites: tuple[str, ...] = DEFAULT_SUITES
     limit: int | None = Field(default=None, ge=1)

@@ -31,7 +31,8 @@ RUBRIC_LEVELS = (0, 1, 2, 3, 4, 5)
 
 
 class _Spec(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    # A .nan bound, offset or target turns every score on the leaf into nan: refuse it here.
+    model_config = ConfigDict(frozen=True, extra="forbid", allow_inf_nan=False)
 
     @property
     def cohort_relative(self) -> bool:

@@ -64,7 +64,9 @@ def test_unknown_profile_is_one_line_and_exit_2(capsys: pytest.CaptureFixture[st
 def test_bad_option_value_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
     code, _, err = run(["score", str(MINI), "--missing", "zero"], capsys)
     assert code == 2
-    assert err.strip() == "--missing: 'zero' is not allowed — use one of: drop, worst, median"
+    assert err.strip() == (
+        "--missing: 'zero' is not one of 'drop', 'worst', 'median' — see quanheng score --help"
+    )
 
 
 def test_missing_study_dir(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

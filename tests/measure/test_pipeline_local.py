@@ -20,8 +20,7 @@ import quanheng
 from quanheng.cli import main
 from quanheng.measure import measure
 from quanheng.measure.pipeline import collect, store_path
-
-from .test_local_model import SMOL, need_server
+from tests.measure.local_weights import SMOL, need_server
 
 STUDY_YAML = """\
 format: quanheng/study@1

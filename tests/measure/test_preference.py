@@ -1,4 +1,9 @@
-"""Bradley–Terry: a hand-computed case, recovery of known strengths, bootstrap intervals."""
+"""Bradley–Terry: a hand-computed case, the likelihood equations, known strengths, intervals.
+
+Oracles independent of choix: strengths that reproduce the counts exactly (so they are the MLE
+by hand), and the maximum-likelihood equations ``Σ_j g_ij p_i / (p_i + p_j) = W_i`` that any
+maximum must satisfy.
+"""
 
 from __future__ import annotations
 
@@ -29,6 +34,48 @@ def test_hand_computed_three_players() -> None:
     wins = np.array([[0, 2, 4], [1, 0, 2], [1, 1, 0]])
     fit = bradley_terry(_counts(("A", "B", "C"), wins))
     assert fit.strength == pytest.approx((4 / 7, 2 / 7, 1 / 7), abs=1e-8)
+
+
+def _random_counts(seed: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    true = rng.dirichlet(np.ones(k))
+    wins = np.zeros((k, k))
+    ties = np.zeros((k, k))
+    for i in range(k):
+        for j in range(i + 1, k):
+            n = int(rng.integers(0, 12))
+            t = int(rng.binomial(n, 0.2))
+            w = int(rng.binomial(n - t, true[i] / (true[i] + true[j])))
+            wins[i, j], wins[j, i], ties[i, j], ties[j, i] = w, n - t - w, t, t
+    return wins, ties
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_fit_solves_the_likelihood_equations_with_ties_and_prior(seed: int) -> None:
+    k = 5
+    wins, ties = _random_counts(seed, k)
+    prior = 0.5
+    counts = PairCounts(
+        players=tuple("abcde"),
+        wins=tuple(tuple(r) for r in wins.tolist()),
+        ties=tuple(tuple(r) for r in ties.tolist()),
+    )
+    p = np.array(bradley_terry(counts, prior=prior).strength)
+    assert p.sum() == pytest.approx(1.0) and (p > 0).all()
+    effective = (wins + ties / 2 + prior / 2) * (1 - np.eye(k))
+    games = effective + effective.T
+    expected_wins = (games * p[:, None] / (p[:, None] + p[None, :])).sum(axis=1)
+    np.testing.assert_allclose(expected_wins, effective.sum(axis=1), rtol=1e-7)
+
+
+def test_a_tie_is_half_a_win_each() -> None:
+    tied = counts_from_outcomes([("x", "y", "tie")] * 2 + [("x", "z", "a")] * 3 + [("z", "y", "a")])
+    split = counts_from_outcomes(
+        [("x", "y", "a"), ("x", "y", "b")] + [("x", "z", "a")] * 3 + [("z", "y", "a")]
+    )
+    assert bradley_terry(tied, prior=1.0).strength == pytest.approx(
+        bradley_terry(split, prior=1.0).strength, abs=1e-9
+    )
 
 
 def test_two_players_ratio_and_ties() -> None:
@@ -70,6 +117,22 @@ def test_prior_keeps_an_unbeaten_player_finite() -> None:
     # one virtual tie = half a win each: 5.5 vs 0.5
     fit = bradley_terry(_counts(("A", "B"), wins), prior=1.0)
     assert fit.strength == pytest.approx((5.5 / 6, 0.5 / 6))
+
+
+def test_no_finite_fit_without_a_prior_is_refused() -> None:
+    # B never beats A: the likelihood grows as p_B → 0, so there is no maximum to report.
+    with pytest.raises(ValueError, match="prior > 0"):
+        bradley_terry(_counts(("A", "B"), np.array([[0, 5], [0, 0]])))
+    # C never played: its strength is not determined by anything.
+    with pytest.raises(ValueError, match="prior > 0"):
+        bradley_terry(_counts(("A", "B", "C"), np.array([[0, 3, 0], [1, 0, 0], [0, 0, 0]])))
+    # A one-game pair comes out one-sided in some resample, and then has no finite fit either.
+    with pytest.raises(ValueError, match="resample"):
+        bootstrap_strengths(_counts(("A", "B"), np.array([[0, 1], [1, 0]])), n_boot=50)
+    fit = bootstrap_strengths(_counts(("A", "B"), np.array([[0, 1], [1, 0]])), n_boot=50, prior=1)
+    assert fit.strength == pytest.approx((0.5, 0.5))
+    assert fit.low is not None and fit.high is not None
+    assert fit.low[0] < 0.5 < fit.high[0]
 
 
 def test_judge_prompt_and_parser() -> None:

@@ -22,7 +22,9 @@ from quanheng.measure.client import (
     send_chat,
 )
 from quanheng.measure.keys import Request
-from quanheng.measure.runner import Progress, RetryPolicy, _Limiter, run_requests
+from quanheng.measure.limiter import Limiter
+from quanheng.measure.records import Answer
+from quanheng.measure.runner import Progress, RetryPolicy, run_requests
 from quanheng.measure.store import RunStore
 from quanheng.specs.endpoint import Endpoint
 from tests.measure.fakeserver import FakeServer, ServerConfig, body_key, expected_answer
@@ -251,7 +253,7 @@ def test_parse_retry_after() -> None:
 
 
 def test_limiter_halves_on_overload_and_recovers() -> None:
-    limiter = _Limiter(16)
+    limiter = Limiter(16)
     limiter.on_overload(now=10.0)
     assert limiter.cap == 8
     limiter.on_overload(now=10.01)  # inside the cool-down: a burst counts once
@@ -357,7 +359,7 @@ def test_a_key_repeated_across_chunks_is_sent_once(tmp_path: Path, lazy: bool) -
 def test_body_template_and_messages_json_give_the_stored_body() -> None:
 
     from quanheng.measure.keys import messages_json
-    from quanheng.measure.runner import _body_template
+    from quanheng.measure.sender import body_template
     from quanheng.measure.store import _dumps
 
     endpoint = Endpoint(
@@ -367,7 +369,7 @@ def test_body_template_and_messages_json_give_the_stored_body() -> None:
         {"role": "system", "content": '答案：B。"quoted" \\ \n\t\x00 \u2028 😀'},
         {"role": "user", "content": "x", "name": "n"},
     ]
-    around = _body_template(endpoint)
+    around = body_template(endpoint)
     assert around is not None
     text = around[0] + messages_json(messages) + around[1]
     assert text == _dumps(endpoint.body(messages))  # strings: character for character
@@ -388,7 +390,7 @@ def test_answers_parse_with_the_standard_library_where_orjson_refuses() -> None:
 def test_answers_reach_disk_within_the_commit_gap(tmp_path: Path) -> None:
     import sqlite3
 
-    from quanheng.measure.runner import _Committer
+    from quanheng.measure.committer import Committer
 
     endpoint = Endpoint(base_url="http://127.0.0.1:1/v1", model="m")
     items = _items(endpoint, ["a", "b", "c"])
@@ -398,17 +400,17 @@ def test_answers_reach_disk_within_the_commit_gap(tmp_path: Path) -> None:
             return int(other.execute("SELECT COUNT(*) FROM requests").fetchone()[0])
 
     async def scenario(store: RunStore) -> list[int]:
-        committer = _Committer(store, gap_s=0.05)
+        committer = Committer(store, gap_s=0.05)
         seen: list[int] = []
-        answer = ("r", "{}", "B", "stop", 1, 1, "reported", 0.1, None, None, None, 1)
+        answer = Answer("B", "stop", 1, 1, "reported", 0.1, None, None)
         for item in items[:2]:
-            store._queue_ok(item, *answer)
+            store._queue_ok(item, "r", "{}", answer, None, 1)
             committer.schedule()
             await asyncio.sleep(0)  # the end of the tick the answer arrived in
             seen.append(on_disk())
         await asyncio.sleep(0.11)  # the gap has passed twice: the second answer is on disk
         seen.append(on_disk())
-        store._queue_ok(items[2], *answer)
+        store._queue_ok(items[2], "r", "{}", answer, None, 1)
         committer.schedule()
         await asyncio.sleep(0)  # a gap after the last commit: at the end of its tick again
         seen.append(on_disk())

@@ -1,66 +1,281 @@
-"""The sandbox refuses the network and kills runaway loops and memory bombs."""
+"""The bubblewrap sandbox against the attacks of issue 13, with the real ``bwrap``.
+
+Each test runs hostile code for real and looks from the host for what it must not have done:
+a connection accepted, a file written, a secret printed, a process left running.
+"""
 
 from __future__ import annotations
 
+import os
+import signal
 import socket
+import subprocess
+import sys
+import tempfile
+import textwrap
 import time
+import uuid
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from quanheng.measure.sandbox import netns_available, run_python
+from quanheng.measure import pipeline
+from quanheng.measure.datasets import Item
+from quanheng.measure.sandbox import run_python
+from quanheng.measure.scorers import Score, ScorerSpec, build_scorer
+from quanheng.measure.scorers import _code as code_scorer
+from quanheng.measure.store import RunStore, StoredRequest
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
-def listening_port() -> Iterator[int]:
+def listener() -> Iterator[socket.socket]:
     srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     srv.bind(("127.0.0.1", 0))
     srv.listen(8)
+    srv.settimeout(0.5)
     try:
-        yield int(srv.getsockname()[1])
+        yield srv
     finally:
         srv.close()
 
 
-def _connect_code(port: int) -> str:
-    return (
-        "import socket\n"
-        f"socket.create_connection(('127.0.0.1', {port}), timeout=3)\n"
-        "print('CONNECTED')\n"
+def _accepted(srv: socket.socket) -> bool:
+    try:
+        srv.accept()[0].close()
+    except TimeoutError:
+        return False
+    return True
+
+
+def _marked(marker: str) -> list[int]:
+    """Host pids with ``marker`` as one argument (sandboxed sleepers carry it)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and entry.name != str(os.getpid()):
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes().split(b"\0"):
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _wait_until(cond: object, timeout: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if cond():  # type: ignore[operator]
+            return True
+        time.sleep(0.05)
+    return False
+
+
+# A sleeper the host can find by its marker: a child, and a double-forked setsid grandchild.
+_SLEEPERS = """
+import os, sys, time
+def sleeper():
+    os.execv(sys.executable, [sys.executable, "-c", "import time; time.sleep(600)", "{m}"])
+if os.fork() == 0:
+    sleeper()
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        sleeper()
+    os._exit(0)
+with open("/tmp/{m}.left", "w") as fh:
+    fh.write("x")
+time.sleep({sleep})
+"""
+
+
+# -- network -------------------------------------------------------------------------------
+
+
+def test_tcp_to_the_hosts_loopback_fails(listener: socket.socket) -> None:
+    port = listener.getsockname()[1]
+    code = f"import socket\nsocket.create_connection(('127.0.0.1', {port}), timeout=2)\n"
+    result = run_python(code)
+    assert result.status == "error" and not _accepted(listener)
+
+
+def test_setns_back_into_a_host_network_namespace_fails(listener: socket.socket) -> None:
+    port = listener.getsockname()[1]
+    code = textwrap.dedent(f"""
+        import ctypes, os, socket
+        libc = ctypes.CDLL(None, use_errno=True)
+        joined = 0
+        for pid in [p for p in os.listdir("/proc") if p.isdigit()] + ["{os.getpid()}", "1"]:
+            try:
+                fd = os.open(f"/proc/{{pid}}/ns/net", os.O_RDONLY)
+            except OSError:
+                continue
+            if libc.setns(fd, 0x40000000) == 0:
+                joined += 1
+                try:
+                    socket.create_connection(("127.0.0.1", {port}), timeout=1).close()
+                    print("CONNECTED")
+                except OSError:
+                    pass
+        print("joined", joined)
+    """)
+    result = run_python(code)
+    assert "CONNECTED" not in result.stdout and not _accepted(listener)
+    assert result.stdout.strip().endswith("joined 0")
+
+
+def test_unix_socket_by_path_fails(tmp_path: Path) -> None:
+    path = tmp_path / "s.sock"
+    srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    srv.bind(str(path))
+    srv.listen(1)
+    srv.settimeout(0.5)
+    try:
+        code = f"import socket\ns = socket.socket(socket.AF_UNIX)\ns.connect({str(path)!r})\n"
+        assert run_python(code).status == "error"
+        assert not _accepted(srv)
+    finally:
+        srv.close()
+
+
+# -- the host's files and secrets ------------------------------------------------------------
+
+
+def test_host_secrets_and_the_store_are_out_of_reach(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    secret = f"sk-{uuid.uuid4().hex}"
+    monkeypatch.setenv("QUANHENG_TEST_API_KEY", secret)
+    db = tmp_path / "runs" / "runs.sqlite"
+    RunStore(db).close()
+    code = textwrap.dedent(f"""
+        import os, sqlite3
+        seen = []
+        for pid in [p for p in os.listdir("/proc") if p.isdigit()] + ["{os.getpid()}"]:
+            try:
+                seen.append(open(f"/proc/{{pid}}/environ", "rb").read())
+            except OSError:
+                pass
+        print("SECRET" if any({secret!r}.encode() in s for s in seen) else "clean")
+        print(os.environ)
+        for path in ["/etc/shadow", "/etc/passwd", {str(db)!r}, "/work"]:
+            print(path, os.path.exists(path))
+        try:
+            sqlite3.connect("file:{db}?mode=rw", uri=True).execute("CREATE TABLE pwned (x)")
+            print("WROTE")
+        except sqlite3.Error:
+            pass
+    """)
+    result = run_python(code)
+    assert result.ok, result.stderr
+    assert secret not in result.stdout and "SECRET" not in result.stdout
+    assert "WROTE" not in result.stdout
+    assert all(line.endswith("False") for line in result.stdout.splitlines()[2:6])
+    with RunStore(db) as store:
+        tables = {r[0] for r in store._db.execute("SELECT name FROM sqlite_master")}
+    assert "pwned" not in tables
+
+
+def test_it_runs_as_nobody_inside_and_outside() -> None:
+    assert run_python("import os\nprint(os.getuid(), os.getgid())\n").stdout.strip() == (
+        "65534 65534"
     )
+    marker = f"qh{uuid.uuid4().hex}"
+    parent_code = (
+        "from quanheng.measure.sandbox import run_python\n"
+        f"run_python({_SLEEPERS.format(m=marker, sleep=600)!r}, timeout_s=600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], cwd=REPO)
+    try:
+        assert _wait_until(lambda: len(_marked(marker)) >= 2, 20), "sleepers never started"
+        for pid in _marked(marker):  # as the host sees them: real uid 65534, not root
+            status = Path(f"/proc/{pid}/status").read_text()
+            uids = next(line for line in status.splitlines() if line.startswith("Uid:"))
+            assert uids.split()[1:] == ["65534"] * 4
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
 
 
-def test_connection_works_outside_the_sandbox(listening_port: int) -> None:
-    socket.create_connection(("127.0.0.1", listening_port), timeout=3).close()
+def test_writing_outside_the_temp_dir_fails(tmp_path: Path) -> None:
+    target = tmp_path / "escaped.txt"
+    code = textwrap.dedent(f"""
+        import os
+        for path in [{str(target)!r}, "/usr/escaped.txt", "/escaped.txt", "/proc/escaped"]:
+            try:
+                open(path, "w").write("x")
+                print("WROTE", path)
+            except OSError:
+                pass
+        open("/tmp/inside.txt", "w").write("x")
+        print(os.getcwd())
+    """)
+    result = run_python(code)
+    assert result.ok and "WROTE" not in result.stdout and not target.exists()
+    assert result.stdout.strip() == "/tmp"
 
 
-@pytest.mark.parametrize("isolation", ["auto", "socket"])
-def test_network_refused(listening_port: int, isolation: str) -> None:
-    result = run_python(_connect_code(listening_port), isolation=isolation)  # type: ignore[arg-type]
-    assert result.status == "error"
-    assert "CONNECTED" not in result.stdout
-    assert "Error" in result.stderr
+# -- processes ---------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(not netns_available(), reason="unshare -n is not available here")
-def test_network_namespace_has_no_loopback(listening_port: int) -> None:
-    result = run_python(_connect_code(listening_port), isolation="netns")
-    assert result.isolation == "netns" and result.status == "error"
-    assert "CONNECTED" not in result.stdout
+def test_no_process_survives_the_run_and_nothing_is_left_on_disk() -> None:
+    marker = f"qh{uuid.uuid4().hex}"
+    result = run_python(_SLEEPERS.format(m=marker, sleep=0), timeout_s=10)
+    assert result.ok, result.stderr
+    assert _wait_until(lambda: not _marked(marker), 5), _marked(marker)
+    assert not list(Path(tempfile.gettempdir()).glob(f"**/{marker}.left"))
 
 
-def test_runaway_loop_is_killed_within_its_limit() -> None:
+def test_no_process_survives_a_sigkill_of_quanheng() -> None:
+    marker = f"qh{uuid.uuid4().hex}"
+    parent_code = (
+        "from quanheng.measure.sandbox import run_python\n"
+        f"run_python({_SLEEPERS.format(m=marker, sleep=600)!r}, timeout_s=600)\n"
+    )
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], cwd=REPO)
+    try:
+        assert _wait_until(lambda: len(_marked(marker)) >= 2, 20), "sleepers never started"
+    finally:
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+    assert _wait_until(lambda: not _marked(marker), 5), _marked(marker)
+    assert not list(Path(tempfile.gettempdir()).glob(f"**/{marker}.left"))
+
+
+def test_a_timeout_kills_the_whole_tree() -> None:
+    marker = f"qh{uuid.uuid4().hex}"
     start = time.monotonic()
-    result = run_python("while True:\n    pass\n", timeout_s=1.5)
-    assert result.status == "timeout"
-    assert time.monotonic() - start < 5
+    result = run_python(_SLEEPERS.format(m=marker, sleep=600), timeout_s=1.5)
+    assert result.status == "timeout" and time.monotonic() - start < 6
+    assert _wait_until(lambda: not _marked(marker), 5), _marked(marker)
 
 
-def test_forked_children_are_killed_with_the_group() -> None:
-    code = "import os, time\nif os.fork() == 0:\n    time.sleep(60)\nwhile True:\n    pass\n"
+def test_killing_its_parent_or_everyone_cannot_kill_quanheng() -> None:
+    runner = (
+        "from quanheng.measure.sandbox import run_python\n"
+        "a = run_python('import os, signal\\nos.kill(os.getppid(), signal.SIGKILL)\\n')\n"
+        "b = run_python('import os, signal\\nos.kill(-1, signal.SIGKILL)\\n')\n"
+        "print('ALIVE', a.status, b.status)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", runner], cwd=REPO, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith("ALIVE")
+
+
+def test_a_fork_bomb_is_capped_and_stopped() -> None:
+    count = "import os, time\nn = 0\ntry:\n    while n < 200:\n        if os.fork() == 0:\n"
+    count += "            time.sleep(30)\n        n += 1\nexcept OSError:\n    pass\nprint(n)\n"
+    capped = run_python(count, max_processes=16, timeout_s=10)
+    assert capped.ok and int(capped.stdout) < 16
     start = time.monotonic()
-    result = run_python(code, timeout_s=1.0)
-    assert result.status == "timeout" and time.monotonic() - start < 5
+    bomb = run_python(
+        "import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass\n",
+        timeout_s=2,
+    )
+    assert bomb.status == "timeout" and time.monotonic() - start < 8
 
 
 @pytest.mark.parametrize(
@@ -69,19 +284,19 @@ def test_forked_children_are_killed_with_the_group() -> None:
 )
 def test_memory_bomb_is_stopped(code: str) -> None:
     result = run_python(code, memory_mb=256, timeout_s=10)
-    assert result.status == "memory"
-    assert result.duration_s < 10
+    assert result.status == "memory" and result.duration_s < 10
 
 
-def test_correct_code_exits_normally() -> None:
-    result = run_python("print(sum(range(10)))\nassert 1 + 1 == 2\n")
-    assert result.ok and result.stdout.strip() == "45" and result.returncode == 0
+def test_runaway_loop_is_killed_within_its_limit() -> None:
+    start = time.monotonic()
+    assert run_python("while True:\n    pass\n", timeout_s=1.5).status == "timeout"
+    assert time.monotonic() - start < 5
 
 
-def test_failed_assert_is_an_error_and_stdin_is_closed() -> None:
+def test_correct_code_exits_normally_and_stdin_is_closed() -> None:
+    result = run_python("import sys\nprint(sum(range(10)), repr(sys.stdin.read()))\n")
+    assert result.ok and result.stdout.strip() == "45 ''" and result.returncode == 0
     assert run_python("assert 1 == 2\n").status == "error"
-    result = run_python("import sys\nprint(repr(sys.stdin.read()))\n")
-    assert result.ok and result.stdout.strip() == "''"
 
 
 def test_output_is_capped() -> None:
@@ -89,8 +304,56 @@ def test_output_is_capped() -> None:
     assert result.truncated and len(result.stdout) == 1000
 
 
-def test_runs_in_a_fresh_temp_dir() -> None:
-    result = run_python("import os\nprint(os.getcwd())\nopen('f.txt', 'w').write('x')\n")
-    assert result.ok and "quanheng-sandbox-" in result.stdout
-    again = run_python("import os\nprint(os.path.exists('f.txt'))\n")
-    assert again.stdout.strip() == "False"
+# -- executed once ---------------------------------------------------------------------------
+
+
+def test_a_code_answer_is_executed_once_then_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    runs: list[str] = []
+    real = code_scorer.run_python  # type: ignore[attr-defined]
+
+    def counted(code: str, **kwargs: object) -> object:
+        runs.append(code)
+        return real(code, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(code_scorer, "run_python", counted)
+    scorer = build_scorer(ScorerSpec(name="code", args={"timeout_s": 5}))
+    item = Item(
+        id="add",
+        fields={
+            "prompt": "def add(a, b):\n",
+            "test": "def check(f):\n    assert f(1, 2) == 3\n",
+            "entry_point": "add",
+        },
+    )
+    answers = {"good": "    return a + b\n", "killer": "    import os; os.kill(os.getppid(), 9)\n"}
+    db = tmp_path / "runs.sqlite"
+    RunStore(db).close()
+
+    def score_all() -> dict[str, Score | None]:
+        fresh: list[pipeline._Verdict] = []
+        with RunStore(db, read_only=True) as store:
+            got = {
+                name: pipeline._score(store, scorer, item, _stored(text), None, 0, fresh)
+                for name, text in answers.items()
+            }
+        pipeline._save_verdicts(db, fresh)
+        return got
+
+    first = score_all()
+    assert len(runs) == 2
+    assert first["good"] is not None and first["good"].value == 1.0
+    assert first["killer"] is not None and first["killer"].value == 0.0
+    again = score_all()
+    assert len(runs) == 2, "a stored verdict was executed again"
+    assert again == first
+
+
+def _stored(response: str) -> StoredRequest:
+    return StoredRequest(
+        key="k", run_id="r", subject="s", task="t", item_id="add", repeat=0, request={},
+        metadata={}, response=response, finish_reason="stop", input_tokens=None,
+        output_tokens=None, usage_source=None, latency_s=None, ttft_s=None, output_tps=None,
+        cost=None, status="ok", error=None, attempts=1, created="now",
+    )  # fmt: skip

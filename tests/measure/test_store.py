@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from quanheng.errors import MeasureError
 from quanheng.measure.keys import Request, endpoint_identity, request_key
+from quanheng.measure.records import Answer, FailedAttempt
 from quanheng.measure.runner import RetryPolicy, run_requests
 from quanheng.measure.store import RunStore
 from quanheng.specs.endpoint import Endpoint
@@ -121,24 +122,13 @@ def test_store_is_wal_and_errors_are_not_answers(tmp_path: Path) -> None:
         assert row is not None and row.status == "error" and row.response is None
         assert row.error == "http_503: busy" and row.attempts == 5
 
-        ok = dict(
-            run_id=run,
-            body=body,
-            finish_reason="stop",
-            input_tokens=3,
-            output_tokens=4,
-            usage_source="reported",
-            latency_s=0.1,
-            ttft_s=0.05,
-            output_tps=80.0,
-            cost=0.002,
-            attempts=1,
-        )
-        store.put_ok(req, response="The answer is B.", **ok)  # type: ignore[arg-type]
+        answer = Answer("The answer is B.", "stop", 3, 4, "reported", 0.1, 0.05, 80.0)
+        store.put_ok(req, run_id=run, body=body, answer=answer, cost=0.002, attempts=1)
         assert store.completed_keys([req.key, "x" * 64]) == {req.key}
         # Neither a later error nor a second answer replaces the first answer.
         store.put_error(req, run_id=run, body=body, error="late", attempts=1)
-        store.put_ok(req, response="other", **ok)  # type: ignore[arg-type]
+        other = Answer("other", "stop", 3, 4, "reported", 0.1, 0.05, 80.0)
+        store.put_ok(req, run_id=run, body=body, answer=other, cost=0.002, attempts=1)
         row = store.get(req.key)
         assert row is not None and row.status == "ok" and row.response == "The answer is B."
         assert row.request["messages"] == MESSAGES and "Authorization" not in row.request
@@ -193,34 +183,14 @@ def test_queued_writes_are_read_back_and_committed_together(tmp_path: Path) -> N
         run = store.begin_run()
         first, second = _request(item="1"), _request(BASE.model_copy(update={"seed": 1}), "2")
         body = BASE.body(MESSAGES)
-        ok = dict(
-            run_id=run,
-            body=body,
-            finish_reason="stop",
-            input_tokens=1,
-            output_tokens=2,
-            usage_source="reported",
-            latency_s=0.1,
-            ttft_s=None,
-            output_tps=None,
-            cost=None,
-            attempts=1,
-            commit=False,
+        answer = Answer("A", "stop", 1, 2, "reported", 0.1, None, None)
+        store.put_ok(
+            first, run_id=run, body=body, answer=answer, cost=None, attempts=1, commit=False
         )
-        store.put_ok(first, response="A", **ok)  # type: ignore[arg-type]
         store.put_error(first, run_id=run, body=body, error="late", attempts=2, commit=False)
         store.put_error(second, run_id=run, body=body, error="e", attempts=1, commit=False)
-        store.log_attempt(
-            second.key,
-            run_id=run,
-            attempt=1,
-            outcome="http_500",
-            http_status=500,
-            error="e",
-            retry_after_s=None,
-            latency_s=0.1,
-            commit=False,
-        )
+        failed = FailedAttempt(1, "http_500", 500, "e", None, 0.1)
+        store.log_attempt(second.key, run_id=run, attempt=failed, commit=False)
         # Another connection sees nothing until the commit...
         with RunStore(path) as other:
             assert other.completed_keys([first.key]) == set() and other.get(second.key) is None
@@ -256,9 +226,8 @@ def test_a_woken_checkpoint_copies_the_wal_into_the_file_at_once(tmp_path: Path)
             item = Request.build(
                 BASE, subject="s", task="t", item_id=str(i), messages=[{"content": str(i)}]
             )
-            store._queue_ok(
-                item, run, "{}", "B" * 200, "stop", 1, 1, "reported", 0.1, None, None, None, 1
-            )
+            answer = Answer("B" * 200, "stop", 1, 1, "reported", 0.1, None, None)
+            store._queue_ok(item, run, "{}", answer, None, 1)
         store.commit()
         before = path.stat().st_size  # the rows are in the WAL, not yet in the file
         time.sleep(0.2)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -170,4 +171,13 @@ def test_cjk_text_has_glyphs_in_png_and_svg(mini_data: ReportData) -> None:
     svg = ch.to_svg(chart)
     assert png.startswith(b"\x89PNG") and "<text" not in svg  # glyphs are paths
     assert chart.missing_glyphs == set()
-    assert "NotoSansCJK" in svg or "Noto" in svg or "<path" in svg
+    # matplotlib writes each text as a comment holding the string, then one <use> per character
+    # of a glyph <path> it defines once; the glyph ids name the font face they come from
+    for name in ("一", "二", "三"):  # the subjects' Chinese names, one character each
+        group = svg.split(f"<!-- {name} -->", 1)[1].split("</g>", 1)[0]
+        (glyph,) = re.findall(r'<use xlink:href="#([^"]+)"', group)
+        assert glyph.startswith("NotoSansCJKsc-Regular-")
+        assert f'<path id="{glyph}"' in svg
+    # every glyph drawn comes from Noto Sans CJK SC (markers have ids without a face name)
+    glyphs = set(re.findall(r'<path id="([^"]+-[0-9a-f]+)"', svg))
+    assert glyphs and all(g.startswith("NotoSansCJKsc-") for g in glyphs)

@@ -72,4 +72,30 @@ def test_report_command_rejects_unknown_pdf_engine(
     with pytest.raises(SystemExit) as info:
         main(["report", str(mini_path), "--pdf-engine", "prince", "--out", str(tmp_path)])
     assert info.value.code == 2
-    assert "--pdf-engine: unknown PDF engine 'prince'" in capsys.readouterr().err
+    assert "--pdf-engine: 'prince' is not one of 'auto', 'chromium', 'weasyprint'" in (
+        capsys.readouterr().err
+    )
+
+
+def test_report_into_a_file_is_one_line_before_any_work(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    mini_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """It used to analyse, draw and print everything, then end in a FileExistsError traceback."""
+    import quanheng.report.api as api
+
+    def no_analysis(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the output directory must be checked before the analysis")
+
+    monkeypatch.setattr(api, "analyse", no_analysis)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "taken").write_text("mine", encoding="utf-8")
+    with pytest.raises(SystemExit) as info:
+        main(["report", str(mini_path), "--out", "taken", "--draws", "50"])
+    assert info.value.code == 2
+    assert capsys.readouterr().err.splitlines() == [
+        "--out: taken is a file, not a directory — give --out a directory (it is created)"
+    ]
+    assert (tmp_path / "taken").read_text(encoding="utf-8") == "mine"

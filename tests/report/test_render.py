@@ -1,4 +1,4 @@
-"""Rendering: self-contained HTML, inert user text, same numbers in both languages, PDF pages.
+"""Writing a report: self-contained HTML, inert user text, same numbers in both languages, PDF.
 
 WeasyPrint and Chromium are real here; the PDF is turned into PNG pages with pdftoppm and the
 HTML screenshotted in headless Chromium, both checked for pages and for glyphs the fonts lack.
@@ -16,7 +16,6 @@ import pytest
 import quanheng
 from quanheng.errors import EnvironmentProblem, InputError
 from quanheng.report import ReportAnalysis, ReportData, build_report, fonts, pdf, write_report
-from quanheng.report.render import md_text, render_charts, render_html, render_markdown, safe_url
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -54,12 +53,6 @@ def written(evil_data: ReportData, tmp_path_factory: pytest.TempPathFactory) -> 
     return out
 
 
-def test_safe_url_links_only_http() -> None:
-    assert safe_url("https://example.org/a?b=1") == "https://example.org/a?b=1"
-    for bad in ("javascript:alert(1)", "data:text/html,x", "http://a b", "ftp://x", "//x", None):
-        assert safe_url(bad) is None
-
-
 def test_html_is_self_contained_and_user_text_inert(written: Path) -> None:
     html = (written / "mini-study.default.report.en.html").read_text(encoding="utf-8")
     assert "<script" not in html  # the quote's script tag is text, not an element
@@ -77,7 +70,6 @@ def test_markdown_is_inert(written: Path) -> None:
     md = (written / "mini-study.default.report.en.md").read_text(encoding="utf-8")
     assert "<script" not in md and "](javascript" not in md
     assert "&lt;script&gt;" in md
-    assert md_text("[a](b)") == r"\[a\]\(b\)"
     assert (written / "mini-study.default.report.en.charts" / "landscape.png").exists()
     assert "(mini-study.default.report.en.charts/landscape.png)" in md
 
@@ -177,15 +169,6 @@ def test_missing_font_is_a_clear_environment_problem(monkeypatch: pytest.MonkeyP
     assert "Noto Sans CJK SC" in fonts.require_fonts()
 
 
-def test_rendering_without_analysis_says_so(crowded_data: ReportData) -> None:
-    charts = render_charts(crowded_data, "en", png=False)
-    assert "rank-probability" not in charts.svg and "tornado" not in charts.svg
-    html = render_html(crowded_data, "en", charts)
-    assert "No simulation result was given" in html
-    md = render_markdown(crowded_data, "en", "c", charts)
-    assert "No simulation result was given" in md
-
-
 @pytest.mark.skipif(shutil.which("pdffonts") is None, reason="poppler-utils not installed")
 @pytest.mark.parametrize("engine", ["chromium", "weasyprint"])
 def test_each_pdf_engine_embeds_the_cjk_font(
@@ -208,24 +191,6 @@ def test_unknown_pdf_engine_is_an_input_error(evil_data: ReportData, tmp_path: P
         write_report(evil_data, tmp_path, formats=["pdf"], pdf_engine="prince")  # type: ignore[arg-type]
 
 
-def test_weasyprint_variant_has_no_glyph_references_across_svg_elements(
-    evil_data: ReportData,
-) -> None:
-    charts = render_charts(evil_data, "zh", png=False)
-    radars = [name for name in charts.inline if name.startswith("radar-")]
-    assert radars and set(radars) == {f"radar-{v.id}" for v in evil_data.scored}
-    shared = render_html(evil_data, "zh", charts)
-    # the page for browsers and Chromium: inline radars, their glyphs defined once for the page
-    defined = set(re.findall(r'<path id="(qg\d+)"', shared))
-    used = set(re.findall(r'xlink:href="#(qg\d+)"', shared))
-    assert used and used <= defined
-    assert shared.count('<svg class="chart small"') == len(radars)
-    # WeasyPrint resolves references only inside one <svg>: it gets every chart standalone
-    standalone = render_html(evil_data, "zh", charts, shared_glyphs=False)
-    assert 'xlink:href="#qg' not in standalone and 'id="qg' not in standalone
-    assert standalone.count('<img class="chart small"') == len(radars)
-
-
 @pytest.mark.skipif(shutil.which("pdftotext") is None, reason="poppler-utils not installed")
 def test_weasyprint_prints_the_variant_made_for_it(tmp_path: Path) -> None:
     page = "<html><body><p>{}</p></body></html>"
@@ -240,3 +205,23 @@ def test_weasyprint_prints_the_variant_made_for_it(tmp_path: Path) -> None:
     out.write_bytes(data)
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     assert "printed by weasyprint" in text and "for chromium" not in text and made
+
+
+def test_markdown_alone_writes_its_chart_files_and_nothing_else(
+    mini_data: ReportData, tmp_path: Path
+) -> None:
+    written = write_report(mini_data, tmp_path, langs=["en"], formats=["md"], workers=1)
+    stem = "mini-study.default.report.en"
+    assert written[-1] == tmp_path / f"{stem}.md"
+    on_disk = sorted(p for p in tmp_path.rglob("*") if p.is_file())
+    assert sorted(written) == on_disk
+    charts = {p.name for p in written if p.parent.name == f"{stem}.charts"}
+    assert "landscape.png" in charts and "landscape.svg" in charts and "radar-s1.svg" in charts
+    md = written[-1].read_text(encoding="utf-8")
+    assert all(f"({stem}.charts/{name})" in md for name in charts if name.startswith("radar-"))
+
+
+def test_unknown_language_is_an_input_error(mini_data: ReportData, tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="unknown language"):
+        write_report(mini_data, tmp_path, langs=["fr"])
+    assert not any(tmp_path.iterdir())

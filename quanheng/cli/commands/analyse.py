@@ -12,24 +12,8 @@ from quanheng.analysis import Analysis, analyse
 from quanheng.analysis.simulate import Concentration, MissingModel
 from quanheng.cli._app import app, console, guarded
 from quanheng.cli._load import scored
-from quanheng.errors import InputError
 
 RANK_COLUMNS = 5
-
-
-def check_draws(draws: int, concentration: float | None) -> None:
-    """Options shared by ``analyse`` and ``recommend``: refuse nonsense before any work."""
-    if draws < 1:
-        raise InputError.single(
-            "--draws", None, f"{draws} draws", "give at least 1 (10,000 is a good default)"
-        )
-    if concentration is not None and not (concentration > 0 and not math.isnan(concentration)):
-        raise InputError.single(
-            "--concentration",
-            None,
-            f"{concentration:g} is not a Dirichlet concentration",
-            "give a number > 0 (larger = firmer weights; inf = fixed), or --uniform-weights",
-        )
 
 
 @app.command(name="analyse")
@@ -59,7 +43,6 @@ def analyse_command(
     json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
 ) -> None:
     """Score intervals, rank probabilities, uncertain pairs and sensitivity for a profile."""
-    check_draws(draws, concentration)
     conc: Concentration | None = "uniform" if uniform_weights else concentration
     missing_model: MissingModel = "ignore" if ignore_missing else "prior"
     study, card = scored(path, profile)

@@ -10,8 +10,6 @@ from rich.table import Table
 from quanheng.analysis import Recommendation, recommend
 from quanheng.cli._app import app, console, guarded
 from quanheng.cli._load import scored
-from quanheng.cli.commands.analyse import check_draws
-from quanheng.errors import InputError
 
 
 @app.command(name="recommend")
@@ -25,9 +23,6 @@ def recommend_command(
     json_out: bool = typer.Option(False, "--json", help="Print the recommendation as JSON."),
 ) -> None:
     """Top picks with P(best), the leaves that decide between them, risks and pilots."""
-    check_draws(draws, None)
-    if top < 1:
-        raise InputError.single("--top", None, f"{top} picks", "give at least 1")
     study, card = scored(path, profile)
     result = recommend(study, card, top=top, draws=draws, seed=seed)
     if json_out:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import cast
 
 import typer
 
 from quanheng.cli._app import app, console, guarded
-from quanheng.report.pdf import PDF_ENGINES, PdfEngine
+from quanheng.report.pdf import PdfEngine
 from quanheng.text import Lang
 
 
@@ -26,7 +25,7 @@ def report(
         10_000, "--draws", help="Simulation draws for intervals and rank probabilities; 0 = none."
     ),
     seed: int = typer.Option(0, "--seed", help="Simulation seed: same seed, same report."),
-    pdf_engine: str = typer.Option(
+    pdf_engine: PdfEngine = typer.Option(
         "auto",
         "--pdf-engine",
         help="auto (headless Chromium if it runs, else WeasyPrint), chromium or weasyprint.",
@@ -36,15 +35,6 @@ def report(
     langs: list[Lang] = []
     for item in _split(lang):
         langs.append("zh" if item == "zh" else "en" if item == "en" else _bad_lang(item))
-    if pdf_engine not in PDF_ENGINES:
-        from quanheng.errors import InputError
-
-        raise InputError.single(
-            "--pdf-engine",
-            None,
-            f"unknown PDF engine {pdf_engine!r}",
-            f"use any of: {', '.join(PDF_ENGINES)}",
-        )
     from quanheng.report.api import report_study  # charts and PDF: heavy, import when used
 
     written = report_study(
@@ -55,7 +45,7 @@ def report(
         formats=_split(formats),
         draws=draws,
         seed=seed,
-        pdf_engine=cast(PdfEngine, pdf_engine),
+        pdf_engine=pdf_engine,
     )
     for file in written:
         if file.suffix in (".html", ".pdf", ".md"):

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from quanheng.cli._app import app, console, guarded
 from quanheng.cli._load import scored
+from quanheng.framework import Aggregation, MissingPolicy
 from quanheng.scoring.scorecard import Scorecard
 from quanheng.text import Lang
 
@@ -21,27 +22,20 @@ def score(
         None, "--profile", "-p", help="Profile id (default: framework weights)."
     ),
     json_out: bool = typer.Option(False, "--json", help="Print the scorecard as JSON."),
-    aggregation: str | None = typer.Option(None, "--aggregation", help="arithmetic or geometric."),
-    missing: str | None = typer.Option(None, "--missing", help="drop, worst or median."),
+    aggregation: Aggregation | None = typer.Option(
+        None, "--aggregation", help="Override the framework's aggregation up the tree."
+    ),
+    missing: MissingPolicy | None = typer.Option(
+        None, "--missing", help="Override the framework's missing-data policy."
+    ),
     lang: str = typer.Option("en", "--lang", help="zh or en."),
 ) -> None:
     """Score a study: rank, overall, each dimension, coverage, and who was screened out."""
-    _check_choice("--aggregation", aggregation, ("arithmetic", "geometric"))
-    _check_choice("--missing", missing, ("drop", "worst", "median"))
     _study, card = scored(path, profile, aggregation=aggregation, missing=missing)
     if json_out:
         typer.echo(card.to_json())
         return
     print_scorecard(card, "zh" if lang == "zh" else "en")
-
-
-def _check_choice(option: str, value: str | None, allowed: tuple[str, ...]) -> None:
-    from quanheng.errors import InputError
-
-    if value is not None and value not in allowed:
-        raise InputError.single(
-            option, None, f"{value!r} is not allowed", f"use one of: {', '.join(allowed)}"
-        )
 
 
 _COHORT_TITLES = {

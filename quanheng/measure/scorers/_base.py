@@ -18,6 +18,7 @@ __all__ = [
     "ScoreFn",
     "Scorer",
     "ScorerSpec",
+    "VerdictKeyFn",
     "build_scorer",
     "register_scorer",
     "strip_reasoning",
@@ -53,6 +54,7 @@ class ScorerSpec(BaseModel):
 
 ScoreFn = Callable[[Item, str], Score]
 JudgeFn = Callable[[Item, str], list[ChatMessage]]
+VerdictKeyFn = Callable[[Item, str], tuple[str, str, str]]
 
 
 class Scorer(BaseModel):
@@ -61,6 +63,10 @@ class Scorer(BaseModel):
     For a model-judged scorer (``judge`` is set) the runner first sends
     ``scorer.judge(item, completion)`` to the judge endpoint and then calls the scorer with the
     judge's reply instead of the completion.
+
+    A scorer that is costly or unsafe to call again (one that executes the completion) sets
+    ``verdict_key``: ``(answer hash, test hash, scorer version)``. The pipeline then stores its
+    score under that key once and reads it back instead of calling the scorer again.
     """
 
     model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
@@ -68,6 +74,7 @@ class Scorer(BaseModel):
     spec: ScorerSpec
     fn: ScoreFn
     judge: JudgeFn | None = None
+    verdict_key: VerdictKeyFn | None = None
 
     @property
     def needs_judge(self) -> bool:

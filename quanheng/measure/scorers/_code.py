@@ -4,18 +4,29 @@ The program that runs is: the function the model wrote (taken from a ```python f
 reply) — or, if the reply does not define the entry point, the prompt followed by the reply as the
 function's body — then the item's ``test`` and ``check(<entry_point>)``. It runs in
 :func:`quanheng.measure.sandbox.run_python`; the item passes if the program exits 0.
+
+Executing is slow and, for hostile code, the riskiest thing quanheng does, so it happens once per
+answer: the scorer's ``verdict_key`` names the verdict by the answer's hash, the hash of the
+item's prompt and tests, and :data:`CODE_SCORER_VERSION` with the sandbox's version and limits;
+the pipeline stores the verdict under it and never runs the same answer against the same tests
+again (see :mod:`quanheng.measure.pipeline`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
 import re
 
 from quanheng.measure.datasets import Item
-from quanheng.measure.sandbox import Isolation, run_python
+from quanheng.measure.sandbox import SANDBOX_VERSION, run_python
 from quanheng.measure.scorers._base import Score, Scorer, ScorerSpec, register_scorer
 from quanheng.measure.scorers._base import strip_reasoning as _strip
 
-__all__ = ["build_program", "code_exec", "extract_code"]
+__all__ = ["CODE_SCORER_VERSION", "build_program", "code_exec", "extract_code"]
+
+CODE_SCORER_VERSION = "code-1"
+"""Changes whenever :func:`build_program` or the pass rule changes: stored verdicts then expire."""
 
 _FENCE = re.compile(r"```[ \t]*(?:python3?|py)?[ \t]*\n(.*?)(?:```|\Z)", re.DOTALL | re.IGNORECASE)
 
@@ -54,7 +65,6 @@ def code_exec(
     spec: ScorerSpec,
     timeout_s: float = 10.0,
     memory_mb: int = 512,
-    isolation: Isolation = "auto",
 ) -> Scorer:
     """1.0 if the solution passes the item's tests in the sandbox (pass@1 over one sample)."""
     if timeout_s <= 0 or memory_mb <= 0:
@@ -67,10 +77,19 @@ def code_exec(
             build_program(item, completion),
             timeout_s=timeout_s,
             memory_mb=memory_mb,
-            isolation=isolation,
         )
         tail = result.stderr.strip().splitlines()[-1:] if result.stderr.strip() else []
         why = result.status + (f": {tail[0][:200]}" if tail and not result.ok else "")
         return Score(value=1.0 if result.ok else 0.0, answer=result.status, explanation=why)
 
-    return Scorer(spec=spec, fn=score)
+    version = f"{CODE_SCORER_VERSION}/{SANDBOX_VERSION}/t={timeout_s:g}/m={memory_mb}"
+
+    def verdict_key(item: Item, completion: str) -> tuple[str, str, str]:
+        tests = {k: str(item.fields.get(k, "")) for k in ("prompt", "test", "entry_point")}
+        return _sha(completion), _sha(json.dumps(tests, sort_keys=True)), version
+
+    return Scorer(spec=spec, fn=score, verdict_key=verdict_key)
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
