@@ -26,6 +26,9 @@ Outputs: score intervals (5 % / 95 %) of the overall score and of chosen nodes (
 dimensions; a report adds its landscape's axes and bubble size) from the same draws, rank
 acceptability indices (the probability of each rank), P(best), pairwise "A ahead of B"
 probabilities and central weights (the mean weights of the draws in which a subject is best).
+With ``keep=n`` the result also keeps the first *n* draws' overall scores and the drawn
+(normalised) values of the missing cells, for the value of information per leaf
+(:mod:`quanheng.analysis.voi`).
 
 Draws are processed in fixed-size chunks, each with its own generator spawned from the seed,
 so memory stays bounded (one chunk's ``draws × leaves × subjects`` at a time, plus the
@@ -111,6 +114,12 @@ class SimulationResult(Result):
     interval_nodes: tuple[str, ...] = ()
     node_q05: np.ndarray = Field(default_factory=lambda: np.zeros((0, 0)))
     node_q95: np.ndarray = Field(default_factory=lambda: np.zeros((0, 0)))
+    kept_scores: np.ndarray = Field(default_factory=lambda: np.zeros((0, 0)))
+    """``(n, S)`` overall scores of the first ``keep`` draws (empty unless asked for)."""
+    kept_cells: np.ndarray = Field(default_factory=lambda: np.zeros((0, 0)))
+    """``(n, M)`` normalised values drawn for the missing cells in those draws."""
+    kept_cell_index: np.ndarray = Field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    """``(M, 2)`` (subject, leaf) positions of the columns of ``kept_cells``."""
 
     def node_intervals(self, i: int) -> dict[str, tuple[float, float]]:
         """Subject ``i``'s 90 % interval of each node in ``interval_nodes`` that it has."""
@@ -406,6 +415,7 @@ def simulate(
     chunk: int = CHUNK,
     workers: int | None = None,
     nodes: Sequence[str] | None = None,
+    keep: int = 0,
 ) -> SimulationResult:
     """Run the SMAA simulation.
 
@@ -425,6 +435,10 @@ def simulate(
         workers: threads working on chunks (default: CPUs, at most 4); the result is the same.
         nodes: ids of the nodes whose 90 % intervals are reported besides the overall score
             (default: the dimensions, the root's children); scored in the same draws.
+        keep: keep the first ``keep`` draws (at most ``draws``) — their overall scores and the
+            normalised values drawn for the missing cells — in ``kept_*`` (0: none). The draws
+            are independent, so the first ones are a random subsample; the rest of the result
+            does not change.
     """
     if draws < 1:
         raise ValueError("draws must be at least 1")
@@ -470,6 +484,12 @@ def simulate(
         drawn=drawn,
     )
     kernel = TreeKernel(tree, kernel_fixed, sampler.columns, geometric=geometric)
+    n_keep = max(0, min(int(keep), draws))
+    kept_index = np.argwhere(drawn) if n_keep and sampler.n_varying else np.zeros((0, 2), np.int64)
+    kept_cells = np.empty((n_keep, len(kept_index)), dtype=np.float32)
+    position = np.zeros(tree.n_leaves, dtype=np.intp)  # a leaf's row among the varying ones
+    position[sampler.columns] = np.arange(len(sampler.columns))
+    vpos = position[kept_index[:, 1]]
     n_chunks = -(-draws // chunk)
     seeds = np.random.SeedSequence(seed).spawn(n_chunks)
 
@@ -493,6 +513,10 @@ def simulate(
             for b in range(0, n, BLOCK):
                 e = min(n, b + BLOCK)
                 scores = sampler.sample(rng, e - b, buffers)
+                if first + b < n_keep and len(kept_index):  # before the kernel overwrites them
+                    m = min(e, n_keep - first) - b
+                    got = scores[vpos, kept_index[:, 0], :m].T
+                    kept_cells[first + b : first + b + m] = np.exp(got) if geometric else got
                 overall[b:e], node_scores[:, :, first + b : first + e] = kernel.evaluate(
                     w[b:e], scores, nodes=picks, overwrite=True
                 )
@@ -550,4 +574,7 @@ def simulate(
         interval_nodes=tuple(tree.ids[k] for k in picks),
         node_q05=node_q05,
         node_q95=node_q95,
+        kept_scores=scores[:n_keep].copy(),
+        kept_cells=kept_cells.astype(np.float64),
+        kept_cell_index=kept_index.astype(np.int64),
     )
