@@ -45,31 +45,44 @@ def evppi(scores: np.ndarray, inputs: np.ndarray) -> tuple[float, float]:
         scores: ``(n, S)`` each option's score (higher is better) in ``n`` simulation draws.
         inputs: ``(n, k)`` the uncertain inputs of interest drawn in the same draws.
     """
+    x = np.asarray(inputs, dtype=np.float64)
+    return evppi_groups(scores, x, [np.arange(x.shape[1] if x.ndim == 2 else 0)])[0]
+
+
+def evppi_groups(
+    scores: np.ndarray, inputs: np.ndarray, groups: Sequence[np.ndarray]
+) -> list[tuple[float, float]]:
+    """:func:`evppi` of each group of columns of ``inputs`` (e.g. the missing cells of a leaf).
+
+    The least-squares fits share one pass over the draws: the centred cross-products of all
+    inputs with each other and with the scores are formed once, and each group solves its own
+    small block of them (a pseudo-inverse, so an input that does not vary gets no weight).
+    """
     y = np.asarray(scores, dtype=np.float64)
     x = np.asarray(inputs, dtype=np.float64)
     if y.ndim != 2 or x.ndim != 2 or x.shape[0] != y.shape[0]:
         raise ValueError(f"scores (n, S) and inputs (n, k) must share n: {y.shape}, {x.shape}")
     n = y.shape[0]
     if n == 0 or y.shape[1] == 0:
-        return 0.0, 0.0
+        return [(0.0, 0.0) for _ in groups]
     finite = np.isfinite(y)
     if not finite.all():  # a subject that cannot be scored in a draw ranks last in it
         y = np.where(finite, y, (y[finite].min() - 1.0) if finite.any() else 0.0)
     mean = y.mean(axis=0)
     now = int(np.argmax(mean))
-    if x.shape[1] == 0:
-        return 0.0, 0.0
-    design = np.column_stack([np.ones(n), x - x.mean(axis=0)])
-    beta, *_ = np.linalg.lstsq(design, y, rcond=None)
-    fitted = design @ beta
-    value = float(fitted.max(axis=1).mean() - mean.max())
-    changes = float(np.mean(np.argmax(fitted, axis=1) != now))
-    return (value if value > TINY else 0.0), changes
-
-
-def evppi_groups(
-    scores: np.ndarray, inputs: np.ndarray, groups: Sequence[np.ndarray]
-) -> list[tuple[float, float]]:
-    """:func:`evppi` of each group of columns of ``inputs`` (e.g. the missing cells of a leaf)."""
-    x = np.asarray(inputs, dtype=np.float64)
-    return [evppi(scores, x[:, np.asarray(g, dtype=np.intp)]) for g in groups]
+    xc = x - x.mean(axis=0)
+    yc = y - mean
+    xx = xc.T @ xc
+    xy = xc.T @ yc
+    out = []
+    for g in groups:
+        cols = np.asarray(g, dtype=np.intp)
+        if len(cols) == 0:
+            out.append((0.0, 0.0))
+            continue
+        beta = np.linalg.pinv(xx[np.ix_(cols, cols)], hermitian=True) @ xy[cols]
+        fitted = mean + xc[:, cols] @ beta
+        value = float(fitted.max(axis=1).mean() - mean.max())
+        changes = float(np.mean(np.argmax(fitted, axis=1) != now))
+        out.append((value if value > TINY else 0.0, changes))
+    return out
