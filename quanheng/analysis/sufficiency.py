@@ -26,6 +26,7 @@ missing (global weight × subjects lacking it).
 
 from __future__ import annotations
 
+import math
 from typing import Literal
 
 import numpy as np
@@ -116,6 +117,11 @@ def decisive_leaves(data: DecisionData) -> np.ndarray:
     return np.asarray(order[:k], dtype=np.intp)
 
 
+def _floor_pct(x: float) -> str:
+    """A share as whole percent rounded down: 29.9 % below a 30 % bar reads "29%", not "30%"."""
+    return f"{math.floor(x * 100 + 1e-9)}%"
+
+
 def check_evidence(data: DecisionData, top: int | None) -> EvidenceCheck:
     """The sufficiency rule (module docstring) for ``data``, whose top pick is row ``top``."""
     gw = _leaf_weights(data)
@@ -129,12 +135,12 @@ def check_evidence(data: DecisionData, top: int | None) -> EvidenceCheck:
     if dec_cov < MIN_DECISIVE_COVERAGE:
         reasons.append(
             f"the {len(dec)} leaves carrying half of the profile's weight have data for only "
-            f"{dec_cov:.0%} of the ranked subjects' cells (at least "
+            f"{_floor_pct(dec_cov)} of the ranked subjects' cells (at least "
             f"{MIN_DECISIVE_COVERAGE:.0%} needed)"
         )
     if top is not None and top_cov < MIN_TOP_COVERAGE:
         reasons.append(
-            f"the top pick, {data.subjects[top]}, has data for only {top_cov:.0%} of the "
+            f"the top pick, {data.subjects[top]}, has data for only {_floor_pct(top_cov)} of the "
             f"profile's weight (at least {MIN_TOP_COVERAGE:.0%} needed)"
         )
     if top is None:
@@ -214,7 +220,7 @@ def leaves_to_collect(
         key=lambda c: (
             -(c.evppi or 0.0),
             -(c.group_evppi or 0.0),
-            -c.weight * c.missing,
+            -round(c.weight * c.missing, 12),  # equal weights tie exactly, not by rounding
             data.leaf_ids.index(c.leaf),
         )
     )
