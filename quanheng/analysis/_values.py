@@ -12,6 +12,11 @@ module does as few passes over those elements as it can:
 * log-normalised leaves are drawn on the log scale — the scale that normalisation measures on;
 * cohort-relative leaves (min–max) are renormalised within each draw with ``fmin``/``fmax``
   reductions that skip missing cells;
+* missing cells drawn from their prior (:mod:`quanheng.analysis._missing`) are rows of the
+  ``(leaves × subjects, draws)`` block: their uniforms are gathered once, shaped into the prior
+  (one normal per subject and draw shared by its cells), and scattered back — on min–max
+  leaves *before* the renormalisation, so a drawn cell can move the cohort's min or max exactly
+  as a reported one would;
 * work happens in small blocks of draws with buffers reused between blocks (cache-resident, no
   page faults from fresh large allocations), laid out ``(leaves, subjects, draws)`` so each
   group is one contiguous slice;
@@ -31,6 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from quanheng.analysis._missing import MissingPrior, clipped_centre
 from quanheng.mcda.aggregate import GEOMETRIC_FLOOR
 from quanheng.specs.normalisation import Fixed, LogMinMax, MinMax, Normalisation, Rubric, Target
 
@@ -88,6 +94,8 @@ class ValueSampler:
         missing: the missing-data policy applied inside each draw.
         geometric: return log scores for the geometric mean.
         model: ``triangular`` or ``uniform``.
+        prior: the missing-cell prior, fitted to the cohort's normalised scores.
+        drawn: ``(S, L)`` missing cells drawn from ``prior`` (the others follow ``missing``).
     """
 
     def __init__(
@@ -103,11 +111,14 @@ class ValueSampler:
         missing: str,
         geometric: bool,
         model: str,
+        prior: MissingPrior | None = None,
+        drawn: np.ndarray | None = None,
     ) -> None:
         self.missing = missing
         self.geometric = geometric
         self.model = model
-        varying_cols = np.flatnonzero(uncertain.any(axis=0))
+        drawn = np.zeros(values.shape, dtype=bool) if drawn is None or prior is None else drawn
+        varying_cols = np.flatnonzero(uncertain.any(axis=0) | drawn.any(axis=0))
 
         def group(spec: Normalisation) -> str:
             if isinstance(spec, Rubric):
@@ -132,7 +143,7 @@ class ValueSampler:
         v = values[:, cols].T  # (V, S)
         lo = np.where(uncertain, low, values)[:, cols].T
         hi = np.where(uncertain, high, values)[:, cols].T
-        self.missing_mask = np.isnan(v)[:, :, None]
+        self.missing_mask = (np.isnan(v) & ~drawn[:, cols].T)[:, :, None]
         self.has_missing = bool(self.missing_mask.any())
         self.n_varying = len(cols)
         self.n_subjects = values.shape[0]
@@ -195,6 +206,116 @@ class ValueSampler:
         self.target_width = width_t[:, None, None]
         self.target_tri = _tri(lo[t], v[t], hi[t])
 
+        m_pos = (m_v - centre) / width  # the minmax leaves' point values in sampling units
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing column
+            m_min = np.nanmin(m_pos, axis=1) if m_v.size else np.zeros(0)
+            m_max = np.nanmax(m_pos, axis=1) if m_v.size else np.zeros(0)
+        self._init_drawn(drawn[:, cols].T, prior, cols, m.start, m_min, m_max)
+
+    def _init_drawn(
+        self,
+        drawn: np.ndarray,
+        prior: MissingPrior | None,
+        cols: np.ndarray,
+        minmax_start: int,
+        m_min: np.ndarray,
+        m_max: np.ndarray,
+    ) -> None:
+        """Rows of the drawn cells in the ``(V × S, draws)`` view and their prior constants.
+
+        Rows come in three runs: min–max cells whose leaf has an observed range (scattered in
+        sampling units before the renormalisation), other shaped cells (clipped to [0, 1] and
+        scattered after every group), and cells of leaves nobody has data on (their uniform as
+        it is). A shaped cell is ``base + step · k + scale · z[subject]`` with k the sum of two
+        8-bit uniforms (0..510, symmetric triangular) and z standard normal; for the min–max
+        run the map from normalised units to sampling units is folded into the constants.
+        """
+        n_s = self.n_subjects
+        pos, subj = np.nonzero(drawn)  # (varying position, subject) of each drawn cell
+        self.n_drawn = self.n_pre = self.n_shaped = 0
+        if prior is None or not len(pos):
+            return
+        leaf = cols[pos]
+        empty = prior.empty[leaf]
+        m = self.slices["minmax"]
+        mm = (pos >= m.start) & (pos < m.stop)
+        k = np.where(mm, pos - minmax_start, 0)
+        span = np.where(mm, m_max[k] - m_min[k], 0.0) if len(m_min) else np.zeros(len(pos))
+        pre = mm & ~empty & (span > 0)
+        post = ~pre & ~empty
+        order = np.concatenate([np.flatnonzero(pre), np.flatnonzero(post), np.flatnonzero(empty)])
+        pos, subj, leaf, k, span = pos[order], subj[order], leaf[order], k[order], span[order]
+        self.n_drawn = len(pos)
+        self.n_pre = int(pre.sum())
+        self.n_shaped = self.n_pre + int(post.sum())
+        self.drawn_rows = (pos * n_s + subj).astype(np.intp)
+        sh = slice(0, self.n_shaped)
+        self.drawn_subject = subj[sh].astype(np.intp)
+        centre = prior.centre[subj[sh], leaf[sh]]
+        half = prior.half_width[subj[sh], leaf[sh]]
+        shift = prior.shift[subj[sh], leaf[sh]]
+        # normalised x ↦ sampling units: lo + x · span (higher is better), hi − x · span (lower)
+        is_pre = np.arange(self.n_shaped) < self.n_pre
+
+        def at(x: np.ndarray) -> np.ndarray:  # a min–max column's constant, for the pre run
+            return np.where(is_pre, x[k[sh]], 0) if x.size else np.zeros(self.n_shaped)
+
+        lower = at(self.minmax_lower[:, 0, 0]).astype(bool)
+        lo, hi = at(m_min), at(m_max)
+        # clipped cells: the centre whose clipped draws keep the prior's mean
+        centre = np.where(is_pre, centre, clipped_centre(centre, half, shift))
+        offset = np.where(lower, hi, lo)
+        gain = np.where(is_pre, np.where(lower, -1.0, 1.0) * span[sh], 1.0)
+
+        def col(x: np.ndarray) -> np.ndarray:
+            return np.asarray(x, dtype=np.float32)[:, None]
+
+        # t = k / 255 − 1 on [−1, 1]: centre + half · t = (centre − half) + (half / 255) · k
+        self.drawn_base = col(offset + gain * (centre - half))
+        self.drawn_step = col(gain * half / 255.0)
+        self.drawn_scale = col(gain * shift)
+
+    def _draw_missing(
+        self,
+        rng: np.random.Generator,
+        raw: np.ndarray,
+        cells: np.ndarray,
+        buf: dict[str, np.ndarray],
+    ) -> np.ndarray:
+        """The drawn cells' values ``(M, n)`` from their raw 16-bit uniforms ``raw``.
+
+        The two bytes of a cell's 16-bit uniform are two independent 8-bit uniforms; their sum
+        (0..510) is symmetric triangular, a resolution of 1/255 of the half-width — far finer
+        than the prior's own uncertainty — in one pass. One standard normal per subject and
+        draw is shared by all that subject's drawn cells. Uniform rows (no data on the leaf)
+        take their float uniform from ``cells``.
+        """
+        n = raw.shape[1]
+        if buf.get("d") is None or buf["d"].shape != (self.n_drawn, n):
+            buf["d"] = np.empty((self.n_drawn, n), np.float32)
+            buf["d_tmp"] = np.empty((self.n_shaped, n), np.float32)
+            buf["d_bytes"] = np.empty((self.n_shaped, n, 2), np.uint8)
+        d, tmp, pairs = buf["d"], buf["d_tmp"], buf["d_bytes"]
+        sh = self.n_shaped
+        if sh < self.n_drawn:
+            np.take(cells, self.drawn_rows[sh:], axis=0, out=d[sh:])
+        if not sh:
+            return d
+        byte_view = raw.view(np.uint8).reshape(raw.shape[0], n, 2)
+        np.take(byte_view, self.drawn_rows[:sh], axis=0, out=pairs)
+        ds = d[:sh]
+        np.add(pairs[:, :, 0], pairs[:, :, 1], out=ds, dtype=np.float32)
+        np.multiply(ds, self.drawn_step, out=ds)
+        np.add(ds, self.drawn_base, out=ds)
+        z = rng.standard_normal((self.n_subjects, n), dtype=np.float32)
+        np.take(z, self.drawn_subject, axis=0, out=tmp)
+        np.multiply(tmp, self.drawn_scale, out=tmp)
+        np.add(ds, tmp, out=ds)
+        post = d[self.n_pre : sh]
+        np.clip(post, np.float32(0.0), np.float32(1.0), out=post)
+        return d
+
     def _draw_tri(self, u: np.ndarray, p: _Tri, tmp: np.ndarray) -> None:
         """In place: uniforms → triangular (or uniform) values; ``tmp`` is scratch.
 
@@ -240,6 +361,10 @@ class ValueSampler:
         u, tmp = buf["u"], buf["tmp"]
         raw = rng.bit_generator.random_raw(-(-size // 4)).view(np.uint16)[:size]
         np.multiply(raw.reshape(shape), np.float32(1.0 / 65536.0), out=u)  # k / 2^16 in [0, 1)
+        cells = u.reshape(self.n_varying * self.n_subjects, n)  # one row per (leaf, subject)
+        drawn = None
+        if self.n_drawn:
+            drawn = self._draw_missing(rng, raw.reshape(cells.shape), cells, buf)
         r = self.slices["rubric"]
         if r.stop > r.start:
             ur = u[r]
@@ -261,6 +386,8 @@ class ValueSampler:
         if m.stop > m.start:
             um = u[m]
             self._draw_tri(um, self.minmax_tri, tmp[m])
+            if drawn is not None and self.n_pre:
+                cells[self.drawn_rows[: self.n_pre]] = drawn[: self.n_pre]
             lo = np.fmin.reduce(um, axis=1, keepdims=True)
             hi = np.fmax.reduce(um, axis=1, keepdims=True)
             span = hi - lo
@@ -282,6 +409,8 @@ class ValueSampler:
             np.divide(ut, self.target_width, out=ut)
             np.subtract(np.float32(1.0), ut, out=ut)
             np.clip(ut, np.float32(0.0), np.float32(1.0), out=ut)
+        if drawn is not None:
+            cells[self.drawn_rows[self.n_pre :]] = drawn[self.n_pre :]
         if self.missing == "median" and self.missing_mask.any():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing leaf

@@ -16,7 +16,13 @@ from quanheng.analysis.inputs import DecisionData, decision_data
 from quanheng.analysis.methods import MethodComparison, compare_methods
 from quanheng.analysis.options import check_simulation_options
 from quanheng.analysis.sensitivity import SensitivityResult, sensitivity
-from quanheng.analysis.simulate import Concentration, SimulationResult, ValueModel, simulate
+from quanheng.analysis.simulate import (
+    Concentration,
+    MissingModel,
+    SimulationResult,
+    ValueModel,
+    simulate,
+)
 from quanheng.scoring.engine import study_digests
 from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Study
@@ -79,6 +85,7 @@ def analyse(
     seed: int = 0,
     concentration: Concentration | None = None,
     value_model: ValueModel = "triangular",
+    missing_model: MissingModel = "prior",
     delta: float = 0.2,
     data: DecisionData | None = None,
 ) -> Analysis:
@@ -93,6 +100,8 @@ def analyse(
         concentration: Dirichlet concentration (``inf`` fixed, ``"uniform"`` no preference);
             the profile's by default.
         value_model: ``triangular`` or ``uniform`` draws within evidence ranges.
+        missing_model: ``prior`` draws missing cells from the missing-cell prior, ``ignore``
+            leaves them missing in every draw (see :func:`quanheng.analysis.simulate`).
         delta: relative weight change of the tornado.
         data: the decision problem, if already built from ``card``.
 
@@ -127,6 +136,7 @@ def analyse(
             seed=seed,
             concentration=concentration,
             value_model=value_model,
+            missing_model=missing_model,
             nodes=_report_nodes(study),
         ),
         sensitivity=sensitivity(data, delta=delta),

@@ -11,6 +11,14 @@ A recommendation is the analysis a buyer acts on, so each part is traceable:
   verified, low coverage (little of the weight backed by data), analysts who disagree on its
   cells, an order the simulation does not settle, and scores that are relative to the cohort;
 * **pilots** — the profile's suggested pilot scenarios, to test the pick before committing.
+
+Before all of these comes the **evidence check** (:mod:`quanheng.analysis.sufficiency`): when the
+leaves carrying most of the profile's weight have little evidence, the recommendation says
+"insufficient evidence for this use case", lists the leaves to collect ordered by their expected
+value of information from the simulation (:mod:`quanheng.analysis.voi`), and labels the ordering
+it still shows as provisional. P(best) is always given with the pick's coverage, and the leaves
+named as deciding a trade-off always have data for at least one side: a leaf only the prior
+speaks for decides nothing.
 """
 
 from __future__ import annotations
@@ -25,16 +33,36 @@ from quanheng.analysis.analysts import AgreementResult, analyst_agreement
 from quanheng.analysis.inputs import DecisionData, decision_data
 from quanheng.analysis.options import check_simulation_options
 from quanheng.analysis.simulate import Concentration, SimulationResult, simulate
+from quanheng.analysis.sufficiency import (
+    Evidence,
+    EvidenceCheck,
+    LeafToCollect,
+    check_evidence,
+    leaves_to_collect,
+)
 from quanheng.errors import InputError
 from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Study
 
-__all__ = ["Contribution", "Pick", "Recommendation", "Risk", "TradeOff", "recommend"]
+__all__ = [
+    "INSUFFICIENT",
+    "Contribution",
+    "Pick",
+    "Recommendation",
+    "Risk",
+    "TradeOff",
+    "p_best_label",
+    "recommend",
+]
 
 LOW_COVERAGE = 0.5
 """Below this share of the weight backed by data, a pick's score rests mostly on assumptions."""
 SETTLED = 0.9
 """An order held in fewer draws than this is reported as unsettled."""
+VOI_DRAWS = 10_000
+"""At most this many draws are kept for the value of information (the first ones)."""
+INSUFFICIENT = "insufficient evidence for this use case"
+"""What a recommendation says first when its evidence check fails."""
 
 RiskKind = Literal[
     "thin_gate", "unverified_gate", "low_coverage", "disagreement", "unsettled", "cohort"
@@ -98,14 +126,28 @@ class Recommendation(Result):
     seed: int
     concentration: float | str
     leaf_names: dict[str, str]
+    check: EvidenceCheck
+    collect: tuple[LeafToCollect, ...] = ()
+
+    @property
+    def evidence(self) -> Evidence:
+        """``sufficient`` or ``insufficient`` (:mod:`quanheng.analysis.sufficiency`)."""
+        return self.check.evidence
+
+    @property
+    def provisional(self) -> bool:
+        """Whether the ordering shown is provisional: the evidence is insufficient."""
+        return self.check.evidence == "insufficient"
 
     @property
     def headline(self) -> str:
-        """One sentence: the picks in order with their probability of being best."""
+        """One sentence: the picks in order with P(best) and coverage; first, if so, that the
+        evidence is insufficient."""
         if not self.picks:
             return f"{self.profile_name}: no subject can be ranked."
-        parts = [f"{p.name} (P(best) {p.p_best:.0%})" for p in self.picks]
-        return f"{self.profile_name}: " + ", then ".join(parts) + "."
+        parts = [f"{p.name} ({p_best_label(p)})" for p in self.picks]
+        lead = f"{INSUFFICIENT}; provisional ordering: " if self.provisional else ""
+        return f"{self.profile_name}: {lead}" + ", then ".join(parts) + "."
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data in a fixed order."""
@@ -127,6 +169,32 @@ class Recommendation(Result):
             "study": self.study,
             "profile": {"id": self.profile, "name": self.profile_name},
             "headline": self.headline,
+            "evidence": self.evidence,
+            "provisional": self.provisional,
+            "evidence_check": {
+                "message": INSUFFICIENT if self.provisional else None,
+                "reasons": list(self.check.reasons),
+                "cohort_coverage": num(self.check.cohort_coverage),
+                "decisive_leaves": list(self.check.decisive_leaves),
+                "decisive_weight": num(self.check.decisive_weight),
+                "decisive_coverage": num(self.check.decisive_coverage),
+                "top": self.check.top,
+                "top_coverage": num(self.check.top_coverage),
+            },
+            "collect": [
+                {
+                    "leaf": c.leaf,
+                    "name": c.name,
+                    "weight": num(c.weight),
+                    "missing": c.missing,
+                    "subjects": c.subjects,
+                    "evppi": None if c.evppi is None else num(c.evppi),
+                    "p_pick_changes": None if c.p_pick_changes is None else num(c.p_pick_changes),
+                    "group": c.group,
+                    "group_evppi": None if c.group_evppi is None else num(c.group_evppi),
+                }
+                for c in self.collect
+            ],
             "settings": {
                 "draws": self.draws,
                 "seed": self.seed,
@@ -177,6 +245,7 @@ def recommend(
     simulation: SimulationResult | None = None,
     agreement: AgreementResult | None = None,
     leaves_per_tradeoff: int = 3,
+    collect: int = 8,
 ) -> Recommendation:
     """Recommend subjects for the use case a profile describes.
 
@@ -188,12 +257,17 @@ def recommend(
         draws, seed, concentration: the simulation behind P(best) and the intervals.
         data, simulation, agreement: reuse results already computed for this profile.
         leaves_per_tradeoff: deciding leaves listed on each side of a trade-off.
+        collect: leaves to collect listed, most valuable first (the value of information
+            needs the simulation's kept draws: a ``simulation`` passed in without them lists
+            the leaves by the weight missing).
     """
     check_simulation_options(draws, concentration)
     if top < 1:
         raise InputError.single("--top", None, f"{top} picks", "give at least 1")
     data = data or decision_data(study, card)
-    sim = simulation or simulate(data, draws=draws, seed=seed, concentration=concentration)
+    sim = simulation or simulate(
+        data, draws=draws, seed=seed, concentration=concentration, keep=min(draws, VOI_DRAWS)
+    )
     agree = agreement or analyst_agreement(study)
     prof = study.profile(card.profile)
     tree = data.tree
@@ -203,6 +277,7 @@ def recommend(
     order = sim.order()[:top]
     norm = data.normalised()
     present = ~np.isnan(norm)
+    has = ~np.isnan(data.values)  # data, not the missing-data policy's fill
     geometric = data.aggregation == "geometric"
     g = effective_weights(tree, data.weights, present)[:, :n_leaves]
     x = np.where(present, norm, 0.0)
@@ -215,7 +290,7 @@ def recommend(
     for i in order:
         sid = data.subjects[i]
         cov = float(card.coverage[card_row[sid], -1])
-        lead = _strengths(i, order, contrib, g)
+        lead = _strengths(i, order, contrib, g, has)
         picks.append(
             Pick(
                 subject=sid,
@@ -234,10 +309,12 @@ def recommend(
         a = order[0]
         for b in order[1:]:
             tradeoffs.append(
-                _tradeoff(data, sim, a, b, contrib, g, norm, present, leaves_per_tradeoff)
+                _tradeoff(data, sim, a, b, contrib, g, norm, present, has, leaves_per_tradeoff)
             )
 
     risks = _risks(study, data, sim, agree, order, card_row)
+    check = check_evidence(data, order[0] if order else None)
+    wanted = leaves_to_collect(data, sim, leaf_names, limit=collect)
     return Recommendation(
         study=study.id,
         profile=prof.id,
@@ -251,14 +328,28 @@ def recommend(
         seed=sim.seed,
         concentration=sim.concentration,
         leaf_names=leaf_names,
+        check=check,
+        collect=tuple(wanted),
     )
 
 
-def _strengths(i: int, order: list[int], contrib: np.ndarray, g: np.ndarray) -> list[int]:
-    """Leaves where subject i contributes most above the other picks' mean (top 3)."""
+def p_best_label(p: Pick) -> str:
+    """``P(best) 41% · coverage 27%``: P(best) is never shown without the evidence behind it."""
+    cov = "—" if p.coverage != p.coverage else f"{p.coverage:.0%}"
+    return f"P(best) {p.p_best:.0%} · coverage {cov}"
+
+
+def _strengths(
+    i: int, order: list[int], contrib: np.ndarray, g: np.ndarray, has: np.ndarray
+) -> list[int]:
+    """Leaves with data where subject i contributes most above the other picks' mean (top 3)."""
     others = [j for j in order if j != i]
     lead = contrib[i] - contrib[others].mean(axis=0) if others else contrib[i]
-    cols = [int(j) for j in np.argsort(-lead, kind="stable") if lead[j] > 0 and g[i, j] > 0]
+    cols = [
+        int(j)
+        for j in np.argsort(-lead, kind="stable")
+        if lead[j] > 0 and g[i, j] > 0 and has[i, j]
+    ]
     return cols[:3]
 
 
@@ -271,6 +362,7 @@ def _tradeoff(
     g: np.ndarray,
     norm: np.ndarray,
     present: np.ndarray,
+    has: np.ndarray,
     k: int,
 ) -> TradeOff:
     diff = contrib[a] - contrib[b]
@@ -285,8 +377,11 @@ def _tradeoff(
             difference=float(diff[j]),
         )
 
-    pos = [int(j) for j in order if diff[j] > 1e-12][:k]
-    neg = [int(j) for j in order if diff[j] < -1e-12][:k]
+    # A leaf neither subject has data on could only be decided by the drawn prior (or the
+    # missing-data policy's fill): it is never named as deciding.
+    known = has[a] | has[b]
+    pos = [int(j) for j in order if diff[j] > 1e-12 and known[j]][:k]
+    neg = [int(j) for j in order if diff[j] < -1e-12 and known[j]][:k]
     return TradeOff(
         a=data.subjects[a],
         b=data.subjects[b],

@@ -12,13 +12,23 @@ draw:
 * **values** — within each cell's evidence range, triangular with its mode at the consolidated
   value (or uniform); a rubric cell whose analysts differ by a level or more moves ±1 level;
   measured cells use their interval the same way (the matrix keeps the interval, not the
-  bootstrap replicates). Missing cells stay missing in every draw, and the framework's
-  missing-data policy applies inside each draw, as in scoring.
+  bootstrap replicates);
+* **missing cells** — drawn in every draw from a prior on the leaf's normalised scale: the
+  leaf's cohort distribution shifted toward the subject's standing on its other leaves, uniform
+  where nobody has data (:mod:`quanheng.analysis._missing`, ``missing_model="prior"``, the
+  default). A subject with little data then has wide intervals and no certain rank, as it
+  should: the truth includes the cells we have not seen. ``missing_model="ignore"`` keeps the
+  old behaviour (missing cells stay missing in every draw and the framework's missing-data
+  policy applies inside each draw, as in scoring) for comparison. The *point* scores always
+  follow the framework's policy; only the draws carry the missing data.
 
 Outputs: score intervals (5 % / 95 %) of the overall score and of chosen nodes (by default the
 dimensions; a report adds its landscape's axes and bubble size) from the same draws, rank
 acceptability indices (the probability of each rank), P(best), pairwise "A ahead of B"
 probabilities and central weights (the mean weights of the draws in which a subject is best).
+With ``keep=n`` the result also keeps the first *n* draws' overall scores and the drawn
+(normalised) values of the missing cells, for the value of information per leaf
+(:mod:`quanheng.analysis.voi`).
 
 Draws are processed in fixed-size chunks, each with its own generator spawned from the seed,
 so memory stays bounded (one chunk's ``draws × leaves × subjects`` at a time, plus the
@@ -40,18 +50,21 @@ import numpy as np
 from pydantic import Field
 
 from quanheng.analysis._kernel import TreeKernel
+from quanheng.analysis._missing import MissingPrior, fit_missing_prior
 from quanheng.analysis._results import Result, num
 from quanheng.analysis._values import ValueSampler
 from quanheng.analysis.inputs import DecisionData
-from quanheng.mcda.aggregate import fill_missing
+from quanheng.mcda.aggregate import aggregate, fill_missing
 from quanheng.mcda.tree import CompiledTree
 from quanheng.specs.normalisation import normalise_matrix
 
 __all__ = [
     "BLOCK",
     "CHUNK",
+    "MissingModel",
     "SimulationResult",
     "draw_weights",
+    "drawn_cells",
     "point_scores",
     "simulate",
     "uncertain_cells",
@@ -64,6 +77,7 @@ BLOCK = 250
 
 Concentration = float | Literal["uniform"]
 ValueModel = Literal["triangular", "uniform"]
+MissingModel = Literal["prior", "ignore"]
 
 
 class SimulationResult(Result):
@@ -71,7 +85,10 @@ class SimulationResult(Result):
 
     Arrays are indexed by ``subjects`` (rows) and, for ``central_weights``, by ``node_ids``;
     ``node_q05``/``node_q95`` by ``interval_nodes`` (columns): the 90 % interval of those nodes'
-    scores (NaN where a subject has no data under a node).
+    scores (NaN where a subject has no data under a node and its missing cells are not drawn).
+    ``coverage`` is each subject's share of the weight backed by data and ``missing_drawn``
+    how many of its cells were drawn from the missing-cell prior (``rho``: the prior's share
+    of a leaf's variance explained by the subject's standing).
     """
 
     subjects: tuple[str, ...]
@@ -83,6 +100,10 @@ class SimulationResult(Result):
     aggregation: str
     missing: str
     uncertain_cells: int
+    missing_model: str
+    rho: float
+    coverage: np.ndarray
+    missing_drawn: np.ndarray
     point: np.ndarray
     mean: np.ndarray
     q05: np.ndarray
@@ -93,6 +114,12 @@ class SimulationResult(Result):
     interval_nodes: tuple[str, ...] = ()
     node_q05: np.ndarray = Field(default_factory=lambda: np.zeros((0, 0)))
     node_q95: np.ndarray = Field(default_factory=lambda: np.zeros((0, 0)))
+    kept_scores: np.ndarray = Field(default_factory=lambda: np.zeros((0, 0)))
+    """``(n, S)`` overall scores of the first ``keep`` draws (empty unless asked for)."""
+    kept_cells: np.ndarray = Field(default_factory=lambda: np.zeros((0, 0)))
+    """``(n, M)`` normalised values drawn for the missing cells in those draws."""
+    kept_cell_index: np.ndarray = Field(default_factory=lambda: np.zeros((0, 2), dtype=np.int64))
+    """``(M, 2)`` (subject, leaf) positions of the columns of ``kept_cells``."""
 
     def node_intervals(self, i: int) -> dict[str, tuple[float, float]]:
         """Subject ``i``'s 90 % interval of each node in ``interval_nodes`` that it has."""
@@ -155,6 +182,8 @@ class SimulationResult(Result):
                     "rank": int(ranks[i]),
                     "mean": num(self.mean[i]),
                     "interval_90": [num(self.q05[i]), num(self.q95[i])],
+                    "coverage": num(self.coverage[i]),
+                    "missing_cells_drawn": int(self.missing_drawn[i]),
                     "node_intervals_90": {
                         n: [num(self.node_q05[i, k]), num(self.node_q95[i, k])]
                         for k, n in enumerate(self.interval_nodes)
@@ -183,6 +212,9 @@ class SimulationResult(Result):
                 "aggregation": self.aggregation,
                 "missing": self.missing,
                 "uncertain_cells": self.uncertain_cells,
+                "missing_model": self.missing_model,
+                "missing_cells_drawn": int(self.missing_drawn.sum()),
+                "missing_prior_rho": num(self.rho),
             },
             "subjects": subjects,
             "pairwise": {
@@ -352,6 +384,19 @@ def _prepare_fixed(data: DecisionData) -> np.ndarray:
     return fill_missing(norm, data.missing)
 
 
+def drawn_cells(data: DecisionData, concentration: Concentration) -> np.ndarray:
+    """``(S, L)`` the missing cells the prior draws: those on leaves that can carry weight.
+
+    A leaf whose global weight is 0 stays 0 under Dirichlet weights, so drawing it would change
+    nothing; under uniform weights every leaf counts.
+    """
+    missing = np.isnan(data.values)
+    if concentration == "uniform":
+        return np.asarray(missing)
+    weighted = data.tree.global_weights(data.weights)[: data.tree.n_leaves] > 0
+    return np.asarray(missing & weighted[None, :])
+
+
 def point_scores(data: DecisionData) -> np.ndarray:
     """Overall point scores ``(S,)`` of the ranked subjects (same as the scorecard's)."""
     kernel = TreeKernel(data.tree, _prepare_fixed(data), geometric=data.aggregation == "geometric")
@@ -366,9 +411,11 @@ def simulate(
     concentration: Concentration | None = None,
     value_model: ValueModel = "triangular",
     vary_values: bool = True,
+    missing_model: MissingModel = "prior",
     chunk: int = CHUNK,
     workers: int | None = None,
     nodes: Sequence[str] | None = None,
+    keep: int = 0,
 ) -> SimulationResult:
     """Run the SMAA simulation.
 
@@ -379,11 +426,19 @@ def simulate(
         concentration: Dirichlet concentration around the profile's weights, ``inf`` for fixed
             weights, ``"uniform"`` for uniform weights; defaults to the profile's (or 100).
         value_model: ``triangular`` (mode at the consolidated value) or ``uniform`` in ranges.
-        vary_values: draw values within their uncertainty (False: weights only).
+        vary_values: draw values within their uncertainty (False: weights only, and missing
+            cells stay missing).
+        missing_model: ``prior`` draws every missing cell of a leaf that can carry weight from
+            the missing-cell prior; ``ignore`` leaves missing cells missing in every draw (the
+            framework's policy applies inside each draw, as the point score does).
         chunk: draws per chunk (part of what the result depends on, with the seed).
         workers: threads working on chunks (default: CPUs, at most 4); the result is the same.
         nodes: ids of the nodes whose 90 % intervals are reported besides the overall score
             (default: the dimensions, the root's children); scored in the same draws.
+        keep: keep the first ``keep`` draws (at most ``draws``) — their overall scores and the
+            normalised values drawn for the missing cells — in ``kept_*`` (0: none). The draws
+            are independent, so the first ones are a random subsample; the rest of the result
+            does not change.
     """
     if draws < 1:
         raise ValueError("draws must be at least 1")
@@ -403,6 +458,17 @@ def simulate(
     uncertain, step = uncertain_cells(data)
     if not vary_values:
         uncertain, step = np.zeros_like(uncertain), np.zeros_like(step)
+    if missing_model not in ("prior", "ignore"):
+        raise ValueError(f"missing_model: {missing_model!r}; expected 'prior' or 'ignore'")
+    norm = normalise_matrix(data.values, data.specs, data.directions)
+    prior: MissingPrior | None = None
+    drawn = np.zeros(data.values.shape, dtype=bool)
+    if missing_model == "prior" and vary_values:
+        drawn = drawn_cells(data, concentration)
+        prior = fit_missing_prior(norm) if drawn.any() else None
+    # A drawn cell is present in every draw (the kernel counts its weight); its value comes
+    # from the sampler, so the placeholder here is never used.
+    kernel_fixed = np.where(drawn, 0.5, fixed)
     sampler = ValueSampler(
         data.values,
         data.low,
@@ -414,8 +480,16 @@ def simulate(
         missing=data.missing,
         geometric=geometric,
         model=value_model,
+        prior=prior,
+        drawn=drawn,
     )
-    kernel = TreeKernel(tree, fixed, sampler.columns, geometric=geometric)
+    kernel = TreeKernel(tree, kernel_fixed, sampler.columns, geometric=geometric)
+    n_keep = max(0, min(int(keep), draws))
+    kept_index = np.argwhere(drawn) if n_keep and sampler.n_varying else np.zeros((0, 2), np.int64)
+    kept_cells = np.empty((n_keep, len(kept_index)), dtype=np.float32)
+    position = np.zeros(tree.n_leaves, dtype=np.intp)  # a leaf's row among the varying ones
+    position[sampler.columns] = np.arange(len(sampler.columns))
+    vpos = position[kept_index[:, 1]]
     n_chunks = -(-draws // chunk)
     seeds = np.random.SeedSequence(seed).spawn(n_chunks)
 
@@ -439,6 +513,10 @@ def simulate(
             for b in range(0, n, BLOCK):
                 e = min(n, b + BLOCK)
                 scores = sampler.sample(rng, e - b, buffers)
+                if first + b < n_keep and len(kept_index):  # before the kernel overwrites them
+                    m = min(e, n_keep - first) - b
+                    got = scores[vpos, kept_index[:, 0], :m].T
+                    kept_cells[first + b : first + b + m] = np.exp(got) if geometric else got
                 overall[b:e], node_scores[:, :, first + b : first + e] = kernel.evaluate(
                     w[b:e], scores, nodes=picks, overwrite=True
                 )
@@ -478,10 +556,14 @@ def simulate(
         draws=draws,
         seed=seed,
         concentration=conc,
-        value_model=value_model if uncertain.any() else "fixed",
+        value_model=value_model if uncertain.any() or drawn.any() else "fixed",
         aggregation=data.aggregation,
         missing=data.missing,
         uncertain_cells=int(uncertain.sum()),
+        missing_model=missing_model if vary_values else "ignore",
+        rho=prior.rho if prior is not None else 0.0,
+        coverage=aggregate(norm, tree, data.weights, missing="drop")[1][:, -1],
+        missing_drawn=drawn.sum(axis=1),
         point=point_scores(data),
         mean=np.nanmean(scores, axis=0) if data.subjects else np.zeros(0),
         q05=q05,
@@ -492,4 +574,7 @@ def simulate(
         interval_nodes=tuple(tree.ids[k] for k in picks),
         node_q05=node_q05,
         node_q95=node_q95,
+        kept_scores=scores[:n_keep].copy(),
+        kept_cells=kept_cells.astype(np.float64),
+        kept_cell_index=kept_index.astype(np.int64),
     )

@@ -45,7 +45,8 @@ def test_point_scores_are_the_scorecards(mini: DecisionData) -> None:
 
 
 def test_zero_width_and_infinite_concentration_collapse_to_the_point(mini: DecisionData) -> None:
-    result = simulate(fixed(mini), draws=500, seed=3, concentration=INF)
+    # s3 has a missing cell: with it ignored, nothing else varies
+    result = simulate(fixed(mini), draws=500, seed=3, concentration=INF, missing_model="ignore")
     np.testing.assert_allclose(result.q05, [0.79, 0.515, 0.435], rtol=0, atol=1e-12)
     np.testing.assert_allclose(result.q95, [0.79, 0.515, 0.435], rtol=0, atol=1e-12)
     np.testing.assert_allclose(result.mean, [0.79, 0.515, 0.435], rtol=0, atol=1e-12)
@@ -57,7 +58,14 @@ def test_zero_width_and_infinite_concentration_collapse_to_the_point(mini: Decis
 def test_dimension_intervals_collapse_to_the_point_dimension_scores(mini: DecisionData) -> None:
     card = quanheng.score(quanheng.load_study(MINI))
     rows = [card.subjects.index(s) for s in mini.subjects]
-    result = simulate(fixed(mini), draws=500, seed=3, concentration=INF, nodes=["A", "B", "A1"])
+    result = simulate(
+        fixed(mini),
+        draws=500,
+        seed=3,
+        concentration=INF,
+        nodes=["A", "B", "A1"],
+        missing_model="ignore",
+    )
     assert result.interval_nodes == ("A", "B", "A1")
     for k, node in enumerate(result.interval_nodes):
         point = card.column(node)[rows]
@@ -82,8 +90,8 @@ def test_dimension_intervals_widen_with_uncertainty_and_reach_the_json(mini: Dec
 
 def test_vary_values_false_is_the_same_as_closed_ranges(mini: DecisionData) -> None:
     a = simulate(mini, draws=300, seed=1, concentration=50.0, vary_values=False)
-    b = simulate(fixed(mini), draws=300, seed=1, concentration=50.0)
-    assert a.to_json() == b.to_json()
+    b = simulate(fixed(mini), draws=300, seed=1, concentration=50.0, missing_model="ignore")
+    assert a.to_json() == b.to_json()  # weights only: missing cells are not drawn either
 
 
 @pytest.mark.parametrize("concentration", [5.0, "uniform"])
@@ -266,3 +274,35 @@ def test_rank_stats_order_float64_scores_exactly_where_float32_would_tie() -> No
     np.testing.assert_array_equal(counts, [[0, 2, 0], [1, 0, 1], [1, 0, 1]])
     assert pair[1, 0] == 1 and pair[0, 1] == 1  # 1 ahead of 0 in draw 0, 0 ahead in draw 1
     np.testing.assert_array_equal(best[:, 0], [0, 1, 1])
+
+
+def test_kept_draws_are_the_missing_cells_and_scores_of_the_first_draws(
+    mini: DecisionData,
+) -> None:
+    # s3 has no data on A1.2 (rubric) and B1.2 (min–max); with every range closed and fixed
+    # weights, its score in a draw is its fixed part plus each drawn cell times its global weight
+    data = fixed(mini)
+    plain = simulate(data, draws=900, seed=5, concentration=INF, chunk=400)
+    kept = simulate(data, draws=900, seed=5, concentration=INF, chunk=400, keep=700)
+    assert kept.to_json() == plain.to_json()  # keeping draws changes nothing else
+    assert len(plain.kept_scores) == 0 and len(plain.kept_cells) == 0
+    leaves = list(data.leaf_ids)
+    assert [(data.subjects[s], leaves[j]) for s, j in kept.kept_cell_index] == [
+        ("s3", "A1.2"),
+        ("s3", "B1.2"),
+    ]
+    assert kept.kept_scores.shape == (700, 3) and kept.kept_cells.shape == (700, 2)
+    assert (kept.kept_cells >= 0).all() and (kept.kept_cells <= 1).all()
+    assert kept.kept_cells.std(axis=0).min() > 0.05  # drawn, across chunks and blocks
+    gw = data.tree.global_weights(data.weights)[: data.tree.n_leaves]
+    design = np.column_stack([np.ones(700), kept.kept_cells])
+    beta, *_ = np.linalg.lstsq(design, kept.kept_scores[:, 2], rcond=None)
+    np.testing.assert_allclose(
+        beta[1:], gw[[leaves.index("A1.2"), leaves.index("B1.2")]], atol=1e-5
+    )
+    np.testing.assert_allclose(design @ beta, kept.kept_scores[:, 2], atol=1e-5)
+    other = simulate(data, draws=900, seed=5, concentration=INF, chunk=400, keep=700, workers=1)
+    np.testing.assert_array_equal(other.kept_cells, kept.kept_cells)
+    assert simulate(data, draws=50, seed=5, keep=700).kept_scores.shape == (50, 3)
+    ignored = simulate(data, draws=50, seed=5, keep=10, missing_model="ignore")
+    assert ignored.kept_cells.shape == (10, 0) and ignored.kept_scores.shape == (10, 3)

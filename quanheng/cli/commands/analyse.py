@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from quanheng.analysis import Analysis, analyse
-from quanheng.analysis.simulate import Concentration
+from quanheng.analysis.simulate import Concentration, MissingModel
 from quanheng.cli._app import app, console, guarded
 from quanheng.cli._load import scored
 
@@ -34,12 +34,21 @@ def analyse_command(
     uniform_weights: bool = typer.Option(
         False, "--uniform-weights", help="Draw weights uniformly: no preference at all."
     ),
+    ignore_missing: bool = typer.Option(
+        False,
+        "--ignore-missing",
+        help="Leave missing cells out of the draws (the old behaviour) instead of drawing them "
+        "from the missing-cell prior.",
+    ),
     json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
 ) -> None:
     """Score intervals, rank probabilities, uncertain pairs and sensitivity for a profile."""
     conc: Concentration | None = "uniform" if uniform_weights else concentration
+    missing_model: MissingModel = "ignore" if ignore_missing else "prior"
     study, card = scored(path, profile)
-    result = analyse(study, card, draws=draws, seed=seed, concentration=conc)
+    result = analyse(
+        study, card, draws=draws, seed=seed, concentration=conc, missing_model=missing_model
+    )
     if json_out:
         typer.echo(result.to_json())
         return
@@ -58,7 +67,12 @@ def print_analysis(result: Analysis) -> None:
     console.print(
         f"[bold]{result.study}[/] · profile {result.profile} ({result.profile_name}) · "
         f"{sim.draws:,} draws, seed {sim.seed}, weights {conc_text}, values {sim.value_model} "
-        f"({sim.uncertain_cells} uncertain cells)"
+        f"({sim.uncertain_cells} uncertain cells), missing cells "
+        + (
+            f"drawn from the prior ({int(sim.missing_drawn.sum())} cells)"
+            if sim.missing_model == "prior"
+            else "left out of the draws"
+        )
     )
     n = len(sim.subjects)
     table = Table(title="Scores and rank probabilities")
@@ -67,6 +81,8 @@ def print_analysis(result: Analysis) -> None:
     table.add_column("score", justify="right")
     table.add_column("90% interval", justify="right")
     table.add_column("P(best)", justify="right")
+    table.add_column("coverage", justify="right")
+    table.add_column("cells drawn", justify="right")
     shown = min(n, RANK_COLUMNS)
     for r in range(shown):
         table.add_column(f"P(#{r + 1})", justify="right")
@@ -80,12 +96,21 @@ def print_analysis(result: Analysis) -> None:
             f"{sim.point[i]:.3f}",
             f"{sim.q05[i]:.3f}–{sim.q95[i]:.3f}",
             _pct(float(sim.p_best[i])),
+            _pct(float(sim.coverage[i])),
+            str(int(sim.missing_drawn[i])),
             *(_pct(float(acc[r])) for r in range(shown)),
         ]
         if n > shown:
             cells.append(_pct(float(acc[shown:].sum())))
         table.add_row(*cells)
     console.print(table)
+    if sim.missing_model == "prior" and sim.missing_drawn.any():
+        console.print(
+            "[dim]coverage: the share of the weight backed by data. The score is on the data "
+            "there is; the interval and the probabilities also draw every missing cell from "
+            "what the cohort and the subject's other indicators suggest, so with low coverage "
+            "the interval can lie away from the score.[/]"
+        )
     pairs = sim.uncertain_pairs()
     if pairs:
         console.print("[bold]Pairs whose order is uncertain[/] (neither way in 90% of draws):")

@@ -8,6 +8,7 @@ import typer
 from rich.table import Table
 
 from quanheng.analysis import Recommendation, recommend
+from quanheng.analysis.recommend import INSUFFICIENT, p_best_label
 from quanheng.cli._app import app, console, guarded
 from quanheng.cli._load import scored
 
@@ -22,7 +23,12 @@ def recommend_command(
     seed: int = typer.Option(0, "--seed", help="Seed: same seed, same output."),
     json_out: bool = typer.Option(False, "--json", help="Print the recommendation as JSON."),
 ) -> None:
-    """Top picks with P(best), the leaves that decide between them, risks and pilots."""
+    """Top picks with P(best) and coverage, the leaves that decide between them, risks and pilots.
+
+    When the leaves carrying most of the profile's weight have little evidence, it says so
+    first and lists the leaves to collect, by their value of information; the ordering it still
+    shows is provisional.
+    """
     study, card = scored(path, profile)
     result = recommend(study, card, top=top, draws=draws, seed=seed)
     if json_out:
@@ -32,18 +38,23 @@ def recommend_command(
 
 
 def print_recommendation(rec: Recommendation) -> None:
-    """Picks, trade-offs, risks and pilots."""
+    """The evidence check (first, when it fails), picks, trade-offs, risks and pilots."""
+    if rec.provisional:
+        console.print(f"[bold red]{INSUFFICIENT}[/]  ({rec.study}, {rec.profile})")
+        for reason in rec.check.reasons:
+            console.print(f"  - {reason}", markup=False)
+        print_collect(rec)
     console.print(f"[bold]Which vendor for {rec.profile_name}?[/]  ({rec.study}, {rec.profile})")
     if rec.description:
         console.print(f"[dim]{rec.description}[/]")
     console.print(rec.headline, markup=False)
-    table = Table(title=f"Top picks ({rec.draws:,} draws, seed {rec.seed})")
+    what = "Provisional ordering" if rec.provisional else "Top picks"
+    table = Table(title=f"{what} ({rec.draws:,} draws, seed {rec.seed})")
     table.add_column("#", justify="right")
     table.add_column("subject")
     table.add_column("score", justify="right")
     table.add_column("90% interval", justify="right")
-    table.add_column("P(best)", justify="right")
-    table.add_column("coverage", justify="right")
+    table.add_column("P(best) · coverage", justify="right")
     table.add_column("strongest leaves")
     for p in rec.picks:
         table.add_row(
@@ -51,8 +62,7 @@ def print_recommendation(rec: Recommendation) -> None:
             f"{p.name} ({p.subject})",
             f"{p.score:.3f}",
             f"{p.interval[0]:.3f}–{p.interval[1]:.3f}",
-            f"{p.p_best:.0%}",
-            "—" if p.coverage != p.coverage else f"{p.coverage:.0%}",
+            p_best_label(p).removeprefix("P(best) ").replace(" · coverage ", " · "),
             ", ".join(f"{leaf} {rec.leaf_names.get(leaf, '')}" for leaf in p.strengths),
         )
     console.print(table)
@@ -78,3 +88,29 @@ def print_recommendation(rec: Recommendation) -> None:
         console.print("[bold]Suggested pilots[/]")
         for k, pilot in enumerate(rec.pilots, 1):
             console.print(f"  {k}. {pilot}", markup=False)
+    if not rec.provisional and rec.collect:
+        console.print("[bold]Evidence worth collecting next[/]")
+        print_collect(rec)
+
+
+def print_collect(rec: Recommendation) -> None:
+    """The leaves to collect, most valuable first, with their expected value of information."""
+    table = Table(title="Leaves to collect, by expected value of information (EVPPI)")
+    table.add_column("leaf")
+    table.add_column("name")
+    table.add_column("weight", justify="right")
+    table.add_column("missing", justify="right")
+    table.add_column("EVPPI", justify="right")
+    table.add_column("P(pick changes)", justify="right")
+    table.add_column("topic EVPPI", justify="right")
+    for c in rec.collect:
+        table.add_row(
+            c.leaf,
+            c.name,
+            f"{c.weight:.3f}",
+            f"{c.missing} of {c.subjects}",
+            "—" if c.evppi is None else f"{c.evppi:.2g}",
+            "—" if c.p_pick_changes is None else f"{c.p_pick_changes:.0%}",
+            "—" if c.group_evppi is None else f"{c.group} {c.group_evppi:.2g}",
+        )
+    console.print(table)

@@ -1,0 +1,148 @@
+"""The prior a missing cell is drawn from: what the cohort and the subject's other leaves say.
+
+A cell without evidence is not a zero, and it is not absent from the truth either: the vendor
+has *some* standing on that indicator, we just have not seen it. The simulation therefore draws
+every missing cell of a ranked subject, in every draw, from a predictive distribution on the
+leaf's normalised scale. The model is the one-way random-effects model of a two-way table
+(subjects × leaves), fitted by moments — the simplest one that uses both things we know:
+
+    x[s, l] = m[l] + sd[l] · (a[s] + e[s, l])
+
+* ``m[l]``, ``sd[l]`` — the leaf's cohort distribution: mean and standard deviation of the
+  observed normalised values, each pooled with ``PRIOR_OBSERVATIONS`` pseudo-observations of
+  the uniform distribution on [0, 1] (Beta(1, 1): mean 1/2, variance 1/12). With no data on a
+  leaf the cell is uniform on [0, 1]; with one or two observations it stays close to uniform.
+* ``a[s]`` — the subject's standing: its mean standardised residual over its observed leaves
+  (each against the other subjects' mean on the leaf),
+  shrunk toward 0 by the best linear unbiased predictor ``B = nρ / (nρ + 1 − ρ)`` (n of its
+  leaves observed, ρ the share of a leaf's variance explained by the subject, estimated from
+  the pairs of observed cells of the same subject). A subject with little data keeps little of
+  its own standing; one with much data, most of it. The posterior uncertainty of ``a[s]``,
+  ``ρ (1 − B)``, is drawn **once per subject and draw** and shared by all its missing cells —
+  what keeps many missing cells from averaging their doubt away.
+* ``e[s, l]`` — the rest, independent per cell: variance ``1 − ρ`` plus the uncertainty of the
+  leaf mean ``1 / (n_l + PRIOR_OBSERVATIONS)``, drawn symmetric triangular (bounded, unimodal)
+  and clipped to [0, 1].
+
+The assumption is *missing at random* given the subject's standing (Rubin 1987): among subjects
+of the same standing, whether a cell was reported does not depend on its value. A vendor that
+hides exactly its weak indicators breaks it; the calibration benchmark measures how much.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["MAX_RHO", "PRIOR_OBSERVATIONS", "MissingPrior", "fit_missing_prior"]
+
+PRIOR_OBSERVATIONS = 2.0
+"""Pseudo-observations of Beta(1, 1) pooled with each leaf's cohort (the uniform's weight)."""
+MAX_RHO = 0.9
+"""Cap on the estimated subject share of variance: some per-cell doubt always remains."""
+
+
+@dataclass(frozen=True)
+class MissingPrior:
+    """Predictive distribution of every cell ``(S, L)`` on the normalised scale.
+
+    A draw is ``centre + shift · z[s] + half_width · t``, with ``z[s]`` standard normal per
+    subject and draw and ``t`` symmetric triangular on [−1, 1] per cell; cells of ``empty``
+    leaves (nobody has data) are uniform on [0, 1] instead.
+
+    Attributes:
+        centre: ``m[l] + sd[l] · â[s]``, the predictive mean before clipping.
+        shift: ``sd[l] · √(ρ (1 − B[s]))``, the scale of the subject's shared draw.
+        half_width: ``sd[l] · √(6 · var_e[l])``: the triangular's half-width (its variance is
+            ``half_width² / 6``).
+        empty: ``(L,)`` leaves without any observed cell.
+        rho: the estimated subject share of a leaf's variance.
+        standing: ``(S,)`` shrunk standing ``â[s]``, in leaf standard deviations.
+    """
+
+    centre: np.ndarray
+    shift: np.ndarray
+    half_width: np.ndarray
+    empty: np.ndarray
+    rho: float
+    standing: np.ndarray
+
+
+def fit_missing_prior(normalised: np.ndarray) -> MissingPrior:
+    """Fit the missing-cell prior to the observed normalised scores ``(S, L)`` (NaN missing).
+
+    Moments only, no iteration: a few reductions over the table.
+    """
+    x = np.asarray(normalised, dtype=np.float64)
+    observed = ~np.isnan(x)
+    nu = PRIOR_OBSERVATIONS
+    n_l = observed.sum(axis=0).astype(np.float64)
+    xs = np.where(observed, x, 0.0)
+    total = xs.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        sample_mean = np.where(n_l > 0, total / np.maximum(n_l, 1), 0.5)
+    ss = np.where(observed, (xs - sample_mean) ** 2, 0.0).sum(axis=0)
+    mean = (total + nu * 0.5) / (n_l + nu)
+    var = (ss + nu / 12.0) / (np.maximum(n_l - 1, 0) + nu)
+    sd = np.sqrt(var)
+
+    # Standardised residuals on leaves that at least two subjects share (on a leaf only one
+    # subject has, its residual says nothing about its standing relative to the others), each
+    # against the leaf mean of the *other* subjects: a mean that includes the cell itself pulls
+    # the residual toward 0 by 1 / (n + PRIOR_OBSERVATIONS), which on a small cohort would
+    # shrink every subject's standing a second time.
+    informative = observed & (n_l >= 2)
+    others = (total - xs + nu * 0.5) / (n_l - 1 + nu)
+    z = np.where(informative, (xs - others) / sd, 0.0)
+    n_s = informative.sum(axis=1).astype(np.float64)
+    sum_z = z.sum(axis=1)
+    sum_z2 = (z**2).sum(axis=1)
+    pairs = float((n_s * (n_s - 1)).sum())
+    rho = 0.0
+    if pairs > 0 and sum_z2.sum() > 0:
+        covariance = float((sum_z**2 - sum_z2).sum()) / pairs
+        variance = float(sum_z2.sum() / n_s.sum())
+        rho = float(np.clip(covariance / variance, 0.0, MAX_RHO))
+    shrink = n_s * rho / (n_s * rho + 1.0 - rho) if rho > 0 else np.zeros_like(n_s)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        standing = np.where(n_s > 0, shrink * sum_z / np.maximum(n_s, 1), 0.0)
+    var_e = (1.0 - rho) + 1.0 / (n_l + nu)
+    empty = n_l == 0
+    return MissingPrior(
+        centre=mean[None, :] + sd[None, :] * standing[:, None],
+        shift=sd[None, :] * np.sqrt(rho * (1.0 - shrink))[:, None],
+        half_width=np.broadcast_to(sd * np.sqrt(6.0 * var_e), x.shape).copy(),
+        empty=empty,
+        rho=rho,
+        standing=standing,
+    )
+
+
+def clipped_centre(mean: np.ndarray, half: np.ndarray, shift: np.ndarray) -> np.ndarray:
+    """The centre whose draws, clipped to [0, 1], have mean ``mean`` (each array ``(M,)``).
+
+    Clipping a symmetric draw near a bound moves its mean inward — a strong subject's drawn
+    cells near 1 would come out lower on average than its standing predicts, and its interval
+    would sit too low. Shifting the centre outward by exactly that much keeps the predictive
+    mean; the clipped mass at the bound is the price (a bounded score has less room there).
+    The expectation uses 32 quantiles of the triangular and 5 Gauss–Hermite nodes of the
+    shared normal; 32 bisection steps on [−1, 2] give the centre to 1e-9.
+    """
+    t = np.linspace(1 / 64, 1 - 1 / 64, 32)
+    tri = np.where(t < 0.5, np.sqrt(2 * t) - 1, 1 - np.sqrt(2 * (1 - t)))
+    nodes, gh = np.polynomial.hermite_e.hermegauss(5)
+    gh = gh / gh.sum()
+    offsets = (half[:, None, None] * tri[None, :, None]) + (
+        shift[:, None, None] * nodes[None, None, :]
+    )
+    target = np.clip(mean, 0.0, 1.0)
+    lo = np.full(len(target), -1.0)
+    hi = np.full(len(target), 2.0)
+    for _ in range(32):
+        mid = (lo + hi) / 2
+        got = (np.clip(mid[:, None, None] + offsets, 0.0, 1.0) * gh).sum(axis=2).mean(axis=1)
+        low = got < target
+        lo = np.where(low, mid, lo)
+        hi = np.where(low, hi, mid)
+    return np.asarray((lo + hi) / 2)
