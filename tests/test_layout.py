@@ -29,6 +29,8 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "report/fonts.py": "fonts in tests/report/test_render.py and test_charts.py (CJK glyphs)",
     "report/pdf.py": "render_pdf() in tests/report/test_render.py and test_cli_report.py",
     "demo.py": "the default study and its outputs in tests/test_demo_study.py and test_golden.py",
+    "measure/cgroup.py": "tree limits of real sandboxed runs (memory, pids, clean-up) in "
+    "tests/measure/test_sandbox.py",
 }
 
 

@@ -46,16 +46,15 @@ from typing import Any, Literal
 import aiohttp
 import orjson
 from aiohttp.typedefs import StrOrURL
-from pydantic import BaseModel, ConfigDict
 
 from quanheng.errors import TransportError
 from quanheng.measure.http1 import BadResponse, ConnectFailed, Http1Pool, Http1Response, ResponseCut
-from quanheng.measure.records import Answer, UsageSource
+from quanheng.measure.records import Answer
 from quanheng.measure.redact import clip, scrub
 from quanheng.specs.endpoint import Endpoint
 
 __all__ = [
-    "Completion",
+    "Answer",
     "RequestFailed",
     "auth_headers",
     "parse_retry_after",
@@ -114,21 +113,6 @@ class RequestFailed(TransportError):
         )
 
 
-class Completion(BaseModel):
-    """A successful answer with its timing and token counts (see the module docstring)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    text: str
-    finish_reason: str | None
-    input_tokens: int | None
-    output_tokens: int | None
-    usage_source: UsageSource
-    latency_s: float
-    ttft_s: float | None
-    output_tps: float | None
-
-
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
     """Seconds to wait from a ``Retry-After`` header: delta-seconds or an HTTP date.
 
@@ -175,20 +159,6 @@ def _tps(tokens: int | None, seconds: float | None) -> float | None:
     return tokens / seconds
 
 
-def _completion(answer: Answer) -> Completion:
-    """The public, validated form of the runner's plain :class:`Answer`."""
-    return Completion(
-        text=answer.text,
-        finish_reason=answer.finish_reason,
-        input_tokens=answer.input_tokens,
-        output_tokens=answer.output_tokens,
-        usage_source=answer.usage_source,
-        latency_s=answer.latency_s,
-        ttft_s=answer.ttft_s,
-        output_tps=answer.output_tps,
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class _Target:
     """Where a run's attempts go and how, fixed for the whole run and built once.
@@ -214,7 +184,7 @@ async def send_chat(
     headers: dict[str, str],
     *,
     secrets: Iterable[str | None] = (),
-) -> Completion:
+) -> Answer:
     """Make one attempt and return the answer.
 
     Args:
@@ -232,7 +202,7 @@ async def send_chat(
         endpoint.chat_url, endpoint.timeout_s, endpoint.stream, [s for s in secrets if s]
     )
     timeout = aiohttp.ClientTimeout(total=endpoint.timeout_s)
-    return _completion(await _send(session, target, payload, headers, timeout))
+    return await _send(session, target, payload, headers, timeout)
 
 
 async def _send(
