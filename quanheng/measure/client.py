@@ -38,7 +38,7 @@ import asyncio
 import email.utils
 import json
 import time
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -218,24 +218,12 @@ async def _send(
     (the runner puts :func:`auth_headers` there); ``timeout`` is ``target.timeout_s`` as
     aiohttp wants it, built once. Classification and messages are the same.
     """
-    url, timeout_s, stream, secret_list = (
-        target.url,
-        target.timeout_s,
-        target.stream,
-        target.secrets,
-    )
+    url, timeout_s, secret_list = target.url, target.timeout_s, target.secrets
     start = time.perf_counter()
     try:
         async with session.post(url, data=payload, headers=headers, timeout=timeout) as resp:
-            if resp.status >= 400:
-                raw = await resp.read()
-                raise _http_error(
-                    resp.status, raw, resp.headers.get("Retry-After"), url, start, secret_list
-                )
-            if stream:
-                return await _read_stream(resp.content, start, secret_list)
-            raw = await resp.read()
-            return _parse_body(raw, start, secret_list)
+            retry_after = resp.headers.get("Retry-After")
+            return await _answer(resp.status, retry_after, resp.read, resp.content, target, start)
     except RequestFailed:
         raise
     except TimeoutError:
@@ -253,25 +241,14 @@ async def _send(
 async def _send_native(pool: Http1Pool, target: _Target, payload: bytes) -> Answer:
     """:func:`_send` over :class:`~quanheng.measure.http1.Http1Pool` (plain ``http://``), with
     the same outcomes and messages: a cut answer is ``truncated``, no answer ``connection``."""
-    url, timeout_s, stream, secret_list = (
-        target.url,
-        target.timeout_s,
-        target.stream,
-        target.secrets,
-    )
+    url, timeout_s, secret_list = target.url, target.timeout_s, target.secrets
     start = time.perf_counter()
     resp: Http1Response | None = None
     try:
         async with asyncio.timeout(timeout_s):
             resp = await pool.post(payload)
-            if resp.status >= 400:
-                raw = await resp.read()
-                raise _http_error(
-                    resp.status, raw, resp.headers.get("retry-after"), url, start, secret_list
-                )
-            if stream:
-                return await _read_stream(resp.lines(), start, secret_list)
-            return _parse_body(await resp.read(), start, secret_list)
+            retry_after = resp.headers.get("retry-after")
+            return await _answer(resp.status, retry_after, resp.read, resp.lines(), target, start)
     except TimeoutError:
         raise _timed_out(timeout_s, url, start) from None
     except ResponseCut as exc:
@@ -283,6 +260,23 @@ async def _send_native(pool: Http1Pool, target: _Target, payload: bytes) -> Answ
     finally:
         if resp is not None:
             resp.release()
+
+
+async def _answer(
+    status: int,
+    retry_after: str | None,
+    read: Callable[[], Awaitable[bytes]],
+    lines: AsyncIterable[bytes],
+    target: _Target,
+    start: float,
+) -> Answer:
+    """The answer in a response, whichever client read it: an HTTP error, a stream or a body."""
+    if status >= 400:
+        raw = await read()
+        raise _http_error(status, raw, retry_after, target.url, start, target.secrets)
+    if target.stream:
+        return await _read_stream(lines, start, target.secrets)
+    return _parse_body(await read(), start, target.secrets)
 
 
 def _http_error(
