@@ -156,3 +156,26 @@ def test_missing_cells_widen_only_the_subject_that_misses_them() -> None:
     np.testing.assert_allclose(np.delete(width, 2), 0.0, atol=1e-6)
     same = simulate(study(values), draws=2000, seed=0, concentration=INF, workers=1)
     assert same.to_json() == r.to_json()  # threads do not change the draws
+
+
+def test_no_confident_wrong_winner_and_honest_p_best_with_half_the_cells_missing() -> None:
+    rng = np.random.default_rng(77)
+    wrong = sure = 0
+    brier = {"prior": 0.0, "ignore": 0.0}
+    for _ in range(25):
+        full = complete(rng, 8)
+        truth = point_scores(study(full))
+        best = np.zeros(8)
+        best[np.argmax(truth)] = 1.0
+        gone = rng.random(full.shape) < 0.5
+        gone[np.arange(8), rng.integers(0, full.shape[1], 8)] = False
+        data = study(np.where(gone, np.nan, full))
+        for model in brier:
+            r = simulate(data, draws=1000, seed=2, concentration=INF, missing_model=model)  # type: ignore[arg-type]
+            brier[model] += float(((r.p_best - best) ** 2).sum())
+            if model == "prior" and r.p_best.max() >= 0.95:
+                sure += 1
+                wrong += int(best[np.argmax(r.p_best)] == 0)
+    assert wrong == 0
+    assert sure >= 1  # not honest by never being sure
+    assert brier["prior"] < brier["ignore"]
