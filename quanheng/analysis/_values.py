@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from quanheng.analysis._missing import MissingPrior, clipped_centre
+from quanheng.analysis._missing import MissingPrior, clipped_draw
 from quanheng.mcda.aggregate import GEOMETRIC_FLOOR
 from quanheng.specs.normalisation import Fixed, LogMinMax, MinMax, Normalisation, Rubric, Target
 
@@ -263,8 +263,13 @@ class ValueSampler:
 
         lower = at(self.minmax_lower[:, 0, 0]).astype(bool)
         lo, hi = at(m_min), at(m_max)
-        # clipped cells: the centre whose clipped draws keep the prior's mean
-        centre = np.where(is_pre, centre, clipped_centre(centre, half, shift))
+        # clipped cells: the centre and gain whose clipped draws keep the prior's mean and
+        # variance (min–max cells are not clipped: they keep the prior as it is)
+        post = slice(self.n_pre, self.n_shaped)
+        centre, half, shift = centre.copy(), half.copy(), shift.copy()
+        centre[post], widen = clipped_draw(centre[post], half[post], shift[post])
+        half[post] *= widen
+        shift[post] *= widen
         offset = np.where(lower, hi, lo)
         gain = np.where(is_pre, np.where(lower, -1.0, 1.0) * span[sh], 1.0)
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from quanheng.analysis import DecisionData, simulate
-from quanheng.analysis._missing import clipped_centre, fit_missing_prior
+from quanheng.analysis._missing import clipped_draw, fit_missing_prior
 from quanheng.analysis.simulate import point_scores
 from quanheng.framework import parse_framework
 
@@ -126,17 +126,23 @@ def test_the_prior_follows_the_subjects_standing_and_is_uniform_without_data() -
     assert flat.centre[0, 1] == pytest.approx((0.8 + 2 * 0.5) / 3)  # two uniform pseudo-cells
 
 
-def test_drawn_cells_keep_the_prior_mean_despite_clipping() -> None:
-    mean = np.array([0.95, 0.5, 0.05])
-    half = np.array([0.4, 0.4, 0.4])
-    shift = np.array([0.05, 0.05, 0.05])
-    centre = clipped_centre(mean, half, shift)
+def test_drawn_cells_keep_the_prior_mean_and_variance_despite_clipping() -> None:
+    mean = np.array([0.95, 0.5, 0.05, 0.85])
+    half = np.array([0.4, 0.4, 0.4, 0.3])
+    shift = np.array([0.05, 0.05, 0.05, 0.1])
+    centre, gain = clipped_draw(mean, half, shift)
     assert centre[0] > 0.95 and centre[2] < 0.05 and centre[1] == pytest.approx(0.5)
+    assert gain[0] > 1.0 and gain[1] == pytest.approx(1.0, abs=0.02)
     rng = np.random.default_rng(0)
-    t = rng.triangular(-1, 0, 1, (200_000, 3))
-    z = rng.standard_normal((200_000, 3))
-    drawn = np.clip(centre + half * t + shift * z, 0, 1)
+    t = rng.triangular(-1, 0, 1, (200_000, 4))
+    z = rng.standard_normal((200_000, 4))
+    drawn = np.clip(centre + gain * (half * t + shift * z), 0, 1)
     np.testing.assert_allclose(drawn.mean(axis=0), mean, atol=3e-3)
+    # the variance the prior states, or half the most a [0, 1] variable of that mean can have
+    stated = np.minimum(half**2 / 6 + shift**2, 0.5 * mean * (1 - mean))
+    np.testing.assert_allclose(drawn.var(axis=0), stated, rtol=0.05)
+    # without the gain the clip would have removed a good part of it
+    assert np.clip(centre[0] + half[0] * t[:, 0] + shift[0] * z[:, 0], 0, 1).var() < 0.8 * stated[0]
 
 
 def test_missing_cells_widen_only_the_subject_that_misses_them() -> None:
@@ -150,3 +156,26 @@ def test_missing_cells_widen_only_the_subject_that_misses_them() -> None:
     np.testing.assert_allclose(np.delete(width, 2), 0.0, atol=1e-6)
     same = simulate(study(values), draws=2000, seed=0, concentration=INF, workers=1)
     assert same.to_json() == r.to_json()  # threads do not change the draws
+
+
+def test_no_confident_wrong_winner_and_honest_p_best_with_half_the_cells_missing() -> None:
+    rng = np.random.default_rng(77)
+    wrong = sure = 0
+    brier = {"prior": 0.0, "ignore": 0.0}
+    for _ in range(25):
+        full = complete(rng, 8)
+        truth = point_scores(study(full))
+        best = np.zeros(8)
+        best[np.argmax(truth)] = 1.0
+        gone = rng.random(full.shape) < 0.5
+        gone[np.arange(8), rng.integers(0, full.shape[1], 8)] = False
+        data = study(np.where(gone, np.nan, full))
+        for model in brier:
+            r = simulate(data, draws=1000, seed=2, concentration=INF, missing_model=model)  # type: ignore[arg-type]
+            brier[model] += float(((r.p_best - best) ** 2).sum())
+            if model == "prior" and r.p_best.max() >= 0.95:
+                sure += 1
+                wrong += int(best[np.argmax(r.p_best)] == 0)
+    assert wrong == 0
+    assert sure >= 1  # not honest by never being sure
+    assert brier["prior"] < brier["ignore"]
