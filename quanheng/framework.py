@@ -18,7 +18,13 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from quanheng._files import display_path, line_of, problems_from_validation, read_yaml
+from quanheng._files import (
+    did_you_mean,
+    display_path,
+    line_of,
+    problems_from_validation,
+    read_yaml,
+)
 from quanheng.errors import FrameworkError, Problem
 from quanheng.mcda.tree import CompiledTree, resolve_weights
 from quanheng.specs.normalisation import LogFixed, LogMinMax, Normalisation, Rubric, Target
@@ -241,7 +247,8 @@ def load_framework(ref: str | Path, *, base: Path | None = None) -> Framework:
             raise FrameworkError.single(
                 display_path(path),
                 None,
-                f"framework {str(ref)!r} is neither a built-in nor an existing file",
+                f"framework {str(ref)!r} is neither a built-in nor an existing file"
+                f"{did_you_mean(str(ref), list(builtins))}",
                 f"use a built-in ({known}) or a path to a framework YAML",
             )
     return parse_framework(read_yaml(path, FrameworkError), display_path(path))
@@ -305,7 +312,8 @@ def check_framework(fw: Framework, data: Mapping[str, Any], file: str) -> Iterat
                 yield Problem(
                     file,
                     line_of(data, ("landscape", axis)),
-                    f"landscape.{axis} names unknown node {ref!r}",
+                    f"landscape.{axis} names unknown node {ref!r}"
+                    f"{did_you_mean(ref, list(fw.nodes))}",
                     f"use one of the dimension ids: {', '.join(n.id for n in fw.tree)}",
                 )
 

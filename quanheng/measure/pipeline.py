@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from quanheng._files import did_you_mean
 from quanheng.errors import MeasureError, MeasureInputError
 from quanheng.measure.datasets import Item
 from quanheng.measure.keys import Request, request_key
@@ -132,7 +133,8 @@ def study_suites(study: Study, only: Sequence[str] | None = None) -> list[Suite]
             raise MeasureInputError.single(
                 "--suite",
                 None,
-                f"suite(s) {', '.join(unknown)} are not in the study's measure.suites",
+                f"suite(s) {', '.join(unknown)} are not in the study's measure.suites"
+                f"{did_you_mean(unknown[0], refs)}",
                 f"use one of: {', '.join(refs)}",
             )
         refs = [r for r in refs if r in only]
@@ -410,7 +412,8 @@ def _chosen_subjects(study: Study, only: Sequence[str] | None) -> list[Subject]:
             raise MeasureInputError.single(
                 "--subject",
                 None,
-                f"{', '.join(unknown)} has no endpoint or local_model in the study",
+                f"{', '.join(unknown)} has no endpoint or local_model in the study"
+                f"{did_you_mean(unknown[0], sorted(known))}",
                 f"measured subjects: {', '.join(sorted(known)) or 'none'}",
             )
         return [s for s in measured if s.id in only]

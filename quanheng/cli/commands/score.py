@@ -83,6 +83,13 @@ def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
         "  ".join(f"{d} = {card.node_names[card.node_ids.index(d)].get(lang)}" for d in dims),
         markup=False,
     )
+    no_data = len(frame) == 0 or bool((frame["coverage"].fillna(0) == 0).all())
+    if no_data and not frame["rank"].notna().any():
+        console.print(
+            "[bold]No subject is ranked yet:[/] none has evidence on any leaf (coverage 0%). "
+            "Add records to the study's evidence files (quanheng show FRAMEWORK --leaf ID says "
+            "what a leaf takes), then score again.",
+        )
     excluded = [i for i, g in enumerate(card.gates) if g.status == "excluded"]
     if excluded:
         console.print("[bold]Screened out by the gates:[/]")
