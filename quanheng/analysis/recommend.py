@@ -26,6 +26,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
+from pydantic import Field
 
 from quanheng.analysis._kernel import effective_weights
 from quanheng.analysis._results import Result, num
@@ -97,6 +98,9 @@ class Risk(Result):
     subject: str | None
     kind: RiskKind
     message: str
+    facts: dict[str, Any] = Field(default_factory=dict)
+    """What the message says, as data (ids, shares), for renderings in other languages; not
+    part of the JSON, whose ``message`` says it in English."""
 
 
 class Pick(Result):
@@ -422,6 +426,11 @@ def _risks(
                         kind="thin_gate",
                         message=f"{len(thin)} of {len(gates.results)} gates pass on a single "
                         f"record each: {refs}; confirm them with a second source",
+                        facts={
+                            "gates": [r.gate for r in thin],
+                            "refs": [r.records[0].ref for r in thin],
+                            "total": len(gates.results),
+                        },
                     )
                 )
             for r in gates.results:
@@ -432,6 +441,7 @@ def _risks(
                             subject=sid,
                             kind="unverified_gate",
                             message=f"gate {r.gate} {what}; verify it before shortlisting",
+                            facts={"gate": r.gate, "status": r.status},
                         )
                     )
             cov = float(card.coverage[card_row[sid], -1])
@@ -442,6 +452,7 @@ def _risks(
                         kind="low_coverage",
                         message=f"only {cov:.0%} of the profile's weight is backed by data; the "
                         "rest of its score is extrapolated from its siblings",
+                        facts={"coverage": cov},
                     )
                 )
         for cell in agree.flagged_for(sid):
@@ -451,6 +462,7 @@ def _risks(
                     subject=sid,
                     kind="disagreement",
                     message=f"analysts disagree on {cell.leaf} ({levels}); settle it in review",
+                    facts={"leaf": cell.leaf, "levels": [[a, float(v)] for a, v in cell.levels]},
                 )
             )
         if pos + 1 < len(order):
@@ -463,6 +475,7 @@ def _risks(
                         kind="unsettled",
                         message=f"ahead of {data.subjects[j]} in only {p:.0%} of the simulated "
                         "weightings and values; treat them as close alternatives",
+                        facts={"other": data.subjects[j], "p": p},
                     )
                 )
     if card is not None and card.cohort_relative:
@@ -477,6 +490,7 @@ def _risks(
                     message=f"{share:.0%} of the weight sits on cohort-relative leaves "
                     f"({len(rel)} of {card.n_leaves}): those scores rank subjects against this "
                     "cohort, not against an absolute bar",
+                    facts={"share": share, "leaves": len(rel), "total": card.n_leaves},
                 )
             )
     return out

@@ -28,8 +28,13 @@ def report_scorecard(
     draws: int = 10_000,
     seed: int = 0,
     pdf_engine: PdfEngine = "auto",
+    memo: bool = False,
 ) -> list[Path]:
     """Analyse (``draws`` > 0) and write the report of a scored study; return the files.
+
+    With ``memo`` (and ``draws`` > 0) the report opens with the decision memo of its profile
+    (:mod:`~quanheng.report.memo`), from :func:`~quanheng.analysis.recommend` with the same
+    draws and seed as ``quanheng recommend``.
 
     ``out`` is checked first (see :func:`~quanheng.report.output.prepare_output_dir`): an
     unwritable directory is one line before the simulation, not a traceback after it.
@@ -39,7 +44,15 @@ def report_scorecard(
     if draws > 0:
         analysis = analysis_for_report(analyse(study, card, draws=draws, seed=seed), card)
     data = build_report(study, card, analysis, matrix=card.matrix)
-    return write_report(data, out, langs=langs, formats=formats, pdf_engine=pdf_engine)
+    memo_data = None
+    if memo and draws > 0:
+        from quanheng.analysis import recommend
+        from quanheng.report.memo import build_memo
+
+        memo_data = build_memo(study, recommend(study, card, draws=draws, seed=seed))
+    return write_report(
+        data, out, langs=langs, formats=formats, pdf_engine=pdf_engine, memo=memo_data
+    )
 
 
 def report_study(
@@ -53,7 +66,8 @@ def report_study(
     seed: int = 0,
     pdf_engine: PdfEngine = "auto",
 ) -> list[Path]:
-    """Load a study directory, read its run store once, score, analyse and report it."""
+    """Load a study directory, read its run store once, score, analyse and report it; a
+    report for a ``profile`` opens with that use case's decision memo."""
     from quanheng.measure.pipeline import collect  # the pipeline imports the HTTP stack
 
     study = load_study(path)
@@ -68,4 +82,5 @@ def report_study(
         draws=draws,
         seed=seed,
         pdf_engine=pdf_engine,
+        memo=profile is not None,  # a report made for a use case opens with its memo
     )

@@ -25,6 +25,7 @@ from quanheng.report.fonts import require_fonts
 from quanheng.report.html import render_html
 from quanheng.report.i18n import LANGS
 from quanheng.report.markdown import render_markdown
+from quanheng.report.memo import MemoData, memo_fragment_html, render_memo_markdown, with_memo
 from quanheng.report.output import make_dir, prepare_output_dir, write_atomic
 from quanheng.report.pdf import PdfEngine
 from quanheng.text import Lang
@@ -68,13 +69,15 @@ def write_report(
     formats: Sequence[str] = FORMATS,
     pdf_engine: PdfEngine = "auto",
     workers: int | None = None,
+    memo: MemoData | None = None,
 ) -> list[Path]:
     """Write the report in each language and format under ``out``; return the files written.
 
     The languages share nothing but ``data``, and charts and PDF are CPU-bound, so with more
     than one language and more than one CPU the languages are written in parallel processes
     (``workers``: processes, this one included; default one per language up to the CPUs;
-    1 = one language after the other in this process).
+    1 = one language after the other in this process). With ``memo`` (:mod:`.memo`), every
+    format opens with the decision memo of the report's profile.
 
     Raises:
         InputError: an unknown format or language.
@@ -92,7 +95,7 @@ def write_report(
     prepare_output_dir(out)
 
     def one(lang: Lang) -> list[Path]:
-        return _write_language(data, out, lang, fmts, pdf_engine)
+        return _write_language(data, out, lang, fmts, pdf_engine, memo)
 
     n = min(len(lang_list), workers or os.cpu_count() or 1)
     if n <= 1:
@@ -106,7 +109,7 @@ def write_report(
         try:
             with ProcessPoolExecutor(max_workers=n - 1, mp_context=context) as pool:
                 jobs = [
-                    pool.submit(_write_language, data, out, lang, fmts, pdf_engine)
+                    pool.submit(_write_language, data, out, lang, fmts, pdf_engine, memo)
                     for lang in lang_list[1:]
                 ]
                 first = one(lang_list[0])
@@ -120,7 +123,12 @@ def write_report(
 
 
 def _write_language(
-    data: ReportData, out: Path, lang: Lang, fmts: Sequence[str], pdf_engine: PdfEngine
+    data: ReportData,
+    out: Path,
+    lang: Lang,
+    fmts: Sequence[str],
+    pdf_engine: PdfEngine,
+    memo: MemoData | None = None,
 ) -> list[Path]:
     written: list[Path] = []
     stem = report_stem(data, lang)
@@ -130,12 +138,18 @@ def _write_language(
             "some characters have no glyph in the report fonts and would show as boxes: "
             + "; ".join(sorted(charts.missing_glyphs)[:5])
         )
-    html = render_html(data, lang, charts) if {"html", "pdf"} & set(fmts) else ""
+    front = memo_fragment_html(memo, lang) if memo is not None else ""  # the decision memo
+
+    def page(*, shared_glyphs: bool = True) -> str:
+        html = render_html(data, lang, charts, shared_glyphs=shared_glyphs)
+        return with_memo(html, front) if front else html
+
+    html = page() if {"html", "pdf"} & set(fmts) else ""
     if "html" in fmts:
         written.append(write_atomic(out / f"{stem}.html", html))
     if "pdf" in fmts:
         path = out / f"{stem}.pdf"
-        standalone = functools.partial(render_html, data, lang, charts, shared_glyphs=False)
+        standalone = functools.partial(page, shared_glyphs=False)
         written.append(
             write_atomic(path, pdf.render_pdf(html, pdf_engine, weasyprint_html=standalone))
         )
@@ -146,6 +160,10 @@ def _write_language(
         for name, png in charts.png.items():
             written.append(write_atomic(chart_dir / f"{name}.png", png))
         written.append(
-            write_atomic(out / f"{stem}.md", render_markdown(data, lang, chart_dir.name, charts))
+            write_atomic(
+                out / f"{stem}.md",
+                (render_memo_markdown(memo, lang) + "\n" if memo is not None else "")
+                + render_markdown(data, lang, chart_dir.name, charts),
+            )
         )
     return written

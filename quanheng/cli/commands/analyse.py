@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from pathlib import Path
 
 import typer
@@ -12,6 +13,8 @@ from quanheng.analysis import Analysis, analyse
 from quanheng.analysis.simulate import Concentration, MissingModel
 from quanheng.cli._app import app, console, guarded
 from quanheng.cli._load import scored
+from quanheng.cli._words import lang_option, w
+from quanheng.text import Lang
 
 RANK_COLUMNS = 5
 
@@ -41,8 +44,10 @@ def analyse_command(
         "from the missing-cell prior.",
     ),
     json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
+    lang: str = typer.Option("en", "--lang", help="zh or en: the console's words."),
 ) -> None:
     """Score intervals, rank probabilities, uncertain pairs and sensitivity for a profile."""
+    language = lang_option(lang)
     conc: Concentration | None = "uniform" if uniform_weights else concentration
     missing_model: MissingModel = "ignore" if ignore_missing else "prior"
     study, card = scored(path, profile)
@@ -52,37 +57,63 @@ def analyse_command(
     if json_out:
         typer.echo(result.to_json())
         return
-    print_analysis(result)
+    names = {s.id: s.name.get(language) for s in study.subjects}
+    nodes = {n: node.name.get(language) for n, node in study.framework.nodes.items()}
+    profile_name = study.profile(result.profile).name.get(language)
+    print_analysis(result, language, names, nodes, profile_name)
 
 
 def _pct(x: float) -> str:
     return "—" if x != x else f"{x:.0%}"
 
 
-def print_analysis(result: Analysis) -> None:
-    """The rank-probability table, uncertain pairs, sensitivity, methods and agreement."""
+def print_analysis(
+    result: Analysis,
+    lang: Lang = "en",
+    names: dict[str, str] | None = None,
+    nodes: dict[str, str] | None = None,
+    profile_name: str | None = None,
+) -> None:
+    """The rank-probability table, uncertain pairs, sensitivity, methods and agreement, with
+    the console's words in ``lang`` and the study's names (``names``: subjects, ``nodes``:
+    indicators) in it when given."""
     sim = result.simulation
+
+    def name(sid: str) -> str:
+        return (names or {}).get(sid) or result.name(sid)
+
     conc = sim.concentration
-    conc_text = conc if isinstance(conc, str) else ("fixed" if math.isinf(conc) else f"{conc:g}")
+    fixed = w("fixed", lang)
+    conc_text = conc if isinstance(conc, str) else (fixed if math.isinf(conc) else f"{conc:g}")
+    head = w(
+        "analyse_head",
+        lang,
+        study=f"[bold]{result.study}[/]",
+        profile=result.profile,
+        name=profile_name or result.profile_name,
+        draws=f"{sim.draws:,}",
+        seed=sim.seed,
+        conc=conc_text,
+        values=sim.value_model,
+        cells=sim.uncertain_cells,
+    )
     console.print(
-        f"[bold]{result.study}[/] · profile {result.profile} ({result.profile_name}) · "
-        f"{sim.draws:,} draws, seed {sim.seed}, weights {conc_text}, values {sim.value_model} "
-        f"({sim.uncertain_cells} uncertain cells), missing cells "
+        head
         + (
-            f"drawn from the prior ({int(sim.missing_drawn.sum())} cells)"
+            w("drawn_prior", lang, n=int(sim.missing_drawn.sum()))
             if sim.missing_model == "prior"
-            else "left out of the draws"
+            else w("left_out", lang)
         )
     )
     n = len(sim.subjects)
-    table = Table(title="Scores and rank probabilities")
-    table.add_column("rank", justify="right")
-    table.add_column("subject")
-    table.add_column("score", justify="right")
-    table.add_column("90% interval", justify="right")
-    table.add_column("P(best)", justify="right")
-    table.add_column("coverage", justify="right")
-    table.add_column("cells drawn", justify="right")
+    table = Table(title=w("scores_ranks", lang))
+    table.add_column(w("rank", lang), justify="right")
+    table.add_column(w("subject", lang))
+    table.add_column(w("score", lang), justify="right")
+    table.add_column(w("interval90", lang), justify="right")
+    table.add_column(w("p_best", lang), justify="right")
+    table.add_column(w("coverage", lang), justify="right")
+    table.add_column(w("cells_drawn", lang), justify="right")
     shown = min(n, RANK_COLUMNS)
     for r in range(shown):
         table.add_column(f"P(#{r + 1})", justify="right")
@@ -92,7 +123,7 @@ def print_analysis(result: Analysis) -> None:
         acc = sim.rank_acceptability[i]
         cells = [
             str(int(sim.point_ranks[i])),
-            f"{result.name(sim.subjects[i])} ({sim.subjects[i]})",
+            f"{name(sim.subjects[i])} ({sim.subjects[i]})",
             f"{sim.point[i]:.3f}",
             f"{sim.q05[i]:.3f}–{sim.q95[i]:.3f}",
             _pct(float(sim.p_best[i])),
@@ -105,36 +136,31 @@ def print_analysis(result: Analysis) -> None:
         table.add_row(*cells)
     console.print(table)
     if sim.missing_model == "prior" and sim.missing_drawn.any():
-        console.print(
-            "[dim]coverage: the share of the weight backed by data. The score is on the data "
-            "there is; the interval and the probabilities also draw every missing cell from "
-            "what the cohort and the subject's other indicators suggest, so with low coverage "
-            "the interval can lie away from the score.[/]"
-        )
+        console.print(f"[dim]{w('coverage_note', lang)}[/]")
     pairs = sim.uncertain_pairs()
     if pairs:
-        console.print("[bold]Pairs whose order is uncertain[/] (neither way in 90% of draws):")
+        console.print(w("uncertain_pairs", lang))
         for a, b, p in pairs:
-            console.print(f"  {result.name(a)} ahead of {result.name(b)} in {p:.0%} of draws")
+            console.print(w("pair", lang, a=name(a), b=name(b), p=f"{p:.0%}"))
     else:
-        console.print("Every pair keeps its order in at least 90% of draws.")
-    _print_sensitivity(result)
-    _print_methods(result)
-    _print_agreement(result)
+        console.print(w("pairs_settled", lang))
+    _print_sensitivity(result, lang, nodes)
+    _print_methods(result, lang, name)
+    _print_agreement(result, lang)
     for sid, reason in result.excluded:
-        console.print(f"[dim]Not ranked: {result.name(sid)} ({sid}) — {reason}[/]")
+        console.print(f"[dim]{w('not_ranked', lang, name=name(sid), sid=sid, reason=reason)}[/]")
 
 
-def _print_sensitivity(result: Analysis) -> None:
+def _print_sensitivity(result: Analysis, lang: Lang, nodes: dict[str, str] | None) -> None:
     sens = result.sensitivity
-    names = result.node_names
-    table = Table(title=f"Sensitivity: each weight ±{sens.delta:.0%} (siblings rescaled)")
-    table.add_column("node")
-    table.add_column("level", justify="right")
-    table.add_column("weight", justify="right")
-    table.add_column("max score change", justify="right")
-    table.add_column("ranks changed", justify="right")
-    table.add_column("best at −/+")
+    names = {**result.node_names, **(nodes or {})}
+    table = Table(title=w("sensitivity", lang, delta=f"{sens.delta:.0%}"))
+    table.add_column(w("node", lang))
+    table.add_column(w("level", lang), justify="right")
+    table.add_column(w("weight", lang), justify="right")
+    table.add_column(w("max_change", lang), justify="right")
+    table.add_column(w("ranks_changed", lang), justify="right")
+    table.add_column(w("best_at", lang))
     rows = [r for r in sens.tornado if r.depth == 1] + [r for r in sens.tornado if r.depth > 1][:10]
     for r in rows:
         table.add_row(
@@ -147,14 +173,15 @@ def _print_sensitivity(result: Analysis) -> None:
         )
     console.print(table)
     if sens.reversals:
-        rev = Table(title="Smallest single-weight change that reverses each adjacent pair")
-        rev.add_column("pair")
-        rev.add_column("gap", justify="right")
-        rev.add_column("node")
-        rev.add_column("weight now → reversal", justify="right")
+        rev = Table(title=w("reversal_title", lang))
+        rev.add_column(w("pair_col", lang))
+        rev.add_column(w("gap", lang), justify="right")
+        rev.add_column(w("node", lang))
+        rev.add_column(w("weight_now", lang), justify="right")
         for rv in sens.reversals:
             if rv.node is None or rv.weight is None or rv.new_weight is None:
-                rev.add_row(f"{rv.ahead} > {rv.behind}", f"{rv.gap:.4f}", "—", "no single weight")
+                no_single = w("no_single", lang)
+                rev.add_row(f"{rv.ahead} > {rv.behind}", f"{rv.gap:.4f}", "—", no_single)
             else:
                 rev.add_row(
                     f"{rv.ahead} > {rv.behind}",
@@ -165,45 +192,59 @@ def _print_sensitivity(result: Analysis) -> None:
         console.print(rev)
     low = [lo for lo in sens.leave_one_out if lo.tau == lo.tau and lo.tau < 1][:5]
     if low:
-        console.print("[bold]Leaves whose removal changes the ranking most[/] (Kendall's tau):")
+        console.print(w("loo_head", lang))
         for lo in low:
             console.print(
-                f"  {lo.leaf} {names.get(lo.leaf, '')}: tau {lo.tau:.2f}, best {lo.top}, "
-                f"largest rank shift {lo.max_rank_shift}"
+                w(
+                    "loo_row",
+                    lang,
+                    leaf=lo.leaf,
+                    name=names.get(lo.leaf, ""),
+                    tau=f"{lo.tau:.2f}",
+                    top=lo.top,
+                    shift=lo.max_rank_shift,
+                )
             )
     elif sens.leave_one_out:
-        console.print("Leaving out any one leaf keeps the ranking (Kendall's tau 1).")
+        console.print(w("loo_none", lang))
 
 
-def _print_methods(result: Analysis) -> None:
+def _print_methods(result: Analysis, lang: Lang, name: Callable[[str], str]) -> None:
     comp = result.methods
-    table = Table(title="Ranks by aggregation method")
-    table.add_column("subject")
+    table = Table(title=w("methods_title", lang))
+    table.add_column(w("subject", lang))
     for m in comp.methods:
         table.add_column(f"{m.method} (tau {m.tau:.2f})", justify="right")
     base = comp.methods[0].ranks
     for i in sorted(range(len(comp.subjects)), key=lambda k: (base[k] or 10**9, comp.subjects[k])):
         sid = comp.subjects[i]
         table.add_row(
-            f"{result.name(sid)} ({sid})",
+            f"{name(sid)} ({sid})",
             *(str(m.ranks[i]) if m.ranks[i] else "—" for m in comp.methods),
         )
     console.print(table)
-    console.print(f"[dim]{comp.note}[/]")
+    if lang == "en":  # the comparison's own note is written in English
+        console.print(f"[dim]{comp.note}[/]")
 
 
-def _print_agreement(result: Analysis) -> None:
+def _print_agreement(result: Analysis, lang: Lang) -> None:
     agree = result.agreement
     scored = [d for d in agree.dimensions if d.cells]
     if not scored:
-        console.print("[dim]No rubric cell has two or more analysts: agreement not measured.[/]")
+        console.print(f"[dim]{w('no_agreement', lang)}[/]")
         return
     for d in scored:
-        alpha = "undefined" if d.alpha is None else f"{d.alpha:.2f}"
+        alpha = w("undefined", lang) if d.alpha is None else f"{d.alpha:.2f}"
         console.print(
-            f"Analyst agreement on {d.dimension}: Krippendorff's alpha {alpha} over {d.cells} "
-            f"cells ({', '.join(d.analysts)})"
+            w(
+                "agreement",
+                lang,
+                dim=d.dimension,
+                alpha=alpha,
+                cells=d.cells,
+                analysts=", ".join(d.analysts),
+            )
         )
     for c in agree.flagged:
         levels = ", ".join(f"{a} {v:g}" for a, v in c.levels)
-        console.print(f"  review {c.subject} × {c.leaf}: {levels}")
+        console.print(w("review", lang, subject=c.subject, leaf=c.leaf, levels=levels))
