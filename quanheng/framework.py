@@ -90,7 +90,7 @@ class Node(_Frozen):
     children: tuple[Node, ...] = ()
     kind: Kind | None = None
     direction: Direction = "higher"
-    unit: str | None = None
+    unit: str | Text | None = None
     metric: str | None = None
     normalisation: Normalisation | None = None
 
@@ -111,9 +111,9 @@ class Landscape(_Frozen):
 class Provenance(_Frozen):
     """Where a framework's method comes from, and what of it is reconstructed."""
 
-    source: str
-    from_source: tuple[str, ...] = ()
-    reconstructed: tuple[str, ...] = ()
+    source: str | Text
+    from_source: tuple[str | Text, ...] = ()
+    reconstructed: tuple[str | Text, ...] = ()
 
 
 class Framework(_Frozen):

@@ -48,7 +48,7 @@ from quanheng.specs.endpoint import Endpoint
 from quanheng.specs.local_models import MODELS as LOCAL_MODELS
 from quanheng.specs.measure_settings import MeasureSettings
 from quanheng.specs.normalisation import RUBRIC_LEVELS, LogFixed, LogMinMax, Rubric
-from quanheng.text import Name, Text
+from quanheng.text import Name, Text, local
 
 __all__ = [
     "STUDY_FORMAT",
@@ -142,7 +142,7 @@ class Profile(_Frozen):
     id: Identifier
     name: Name
     description: Text | None = None
-    pilots: tuple[str, ...] = ()
+    pilots: tuple[str | Text, ...] = ()
     weights: dict[str, float] = Field(default_factory=dict)
     normalise: bool = True
     ahp: dict[str, tuple[tuple[str, str, JudgementValue], ...]] = Field(default_factory=dict)
@@ -557,7 +557,7 @@ def _check_evidence(
         if isinstance(rec.value, bool):
             yield problem(
                 f"{leaf.kind} leaf {leaf.id!r} takes a number, found {_show(rec.value)}",
-                f"give the quantity in {leaf.unit or 'the leaf unit'}",
+                f"give the quantity in {local(leaf.unit, 'en') or 'the leaf unit'}",
             )
         elif isinstance(norm, LogMinMax | LogFixed):
             low = rec.range[0] if rec.range else rec.value

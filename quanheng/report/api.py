@@ -28,6 +28,7 @@ def report_scorecard(
     draws: int = 10_000,
     seed: int = 0,
     pdf_engine: PdfEngine = "auto",
+    study_path: str | None = None,
     memo: bool = False,
 ) -> list[Path]:
     """Analyse (``draws`` > 0) and write the report of a scored study; return the files.
@@ -36,6 +37,8 @@ def report_scorecard(
     (:mod:`~quanheng.report.memo`), from :func:`~quanheng.analysis.recommend` with the same
     draws and seed as ``quanheng recommend``.
 
+    ``study_path`` is the study as the user named it, for the report's reproduce command.
+
     ``out`` is checked first (see :func:`~quanheng.report.output.prepare_output_dir`): an
     unwritable directory is one line before the simulation, not a traceback after it.
     """
@@ -43,7 +46,7 @@ def report_scorecard(
     analysis = None
     if draws > 0:
         analysis = analysis_for_report(analyse(study, card, draws=draws, seed=seed), card)
-    data = build_report(study, card, analysis, matrix=card.matrix)
+    data = build_report(study, card, analysis, matrix=card.matrix, study_path=study_path)
     memo_data = None
     if memo and draws > 0:
         from quanheng.analysis import recommend

@@ -15,14 +15,17 @@ import re
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
+from quanheng.errors import EnvironmentProblem
 from quanheng.evidence import EvidenceRecord
 from quanheng.framework import Framework, Node
-from quanheng.report.i18n import t
+from quanheng.report.fonts import uncovered_chars
+from quanheng.report.i18n import drawable, fmt_number, t
 from quanheng.scoring.matrix import IndicatorMatrix, assemble
 from quanheng.scoring.scorecard import Scorecard
 from quanheng.scoring.sparse import SparseLeaf
@@ -41,6 +44,7 @@ from quanheng.text import Lang, Name, Text
 __all__ = [
     "LOW_COVERAGE",
     "EvidenceEntry",
+    "GateGroup",
     "GateView",
     "LeafEffect",
     "MeasuredView",
@@ -51,6 +55,8 @@ __all__ = [
     "TreeRow",
     "analysis_for_report",
     "build_report",
+    "describe_normalisation",
+    "evidence_cutoff",
     "lone_datum_note",
     "warning_text",
 ]
@@ -191,7 +197,7 @@ class LeafEffect:
     leaf: str
     name: Name
     raw: float
-    unit: str | None
+    unit: str | Text | None
     normalised: float
     cohort_mean: float
     effect: float
@@ -215,6 +221,53 @@ class GateView:
 
 
 @dataclass(frozen=True)
+class GateGroup:
+    """Gates of one subject with the same outcome decided by the same quotes, shown once.
+
+    A vendor that passes four gates on one shortlisting sentence reads that sentence once,
+    beside the four gates' names, not four times.
+    """
+
+    gates: tuple[GateView, ...]
+
+    @property
+    def status(self) -> str:
+        """The outcome the grouped gates share."""
+        return self.gates[0].status
+
+    @property
+    def records(self) -> tuple[EvidenceRecord, ...]:
+        """The records, from the first gate (the others' say the same)."""
+        return self.gates[0].records
+
+    @property
+    def anchors(self) -> tuple[str, ...]:
+        """The evidence-appendix anchors of the first gate's records."""
+        return self.gates[0].anchors
+
+    def names(self, lang: Lang) -> str:
+        """The grouped gates' names, joined in ``lang``."""
+        return ("、" if lang == "zh" else ", ").join(g.name.get(lang) for g in self.gates)
+
+
+def group_gates(gates: tuple[GateView, ...]) -> tuple[GateGroup, ...]:
+    """``gates`` grouped by (status, quotes), in the order each group first appears."""
+    groups: dict[tuple[str, tuple[str, ...]], list[GateView]] = {}
+    for g in gates:
+        groups.setdefault((g.status, tuple(r.quote for r in g.records)), []).append(g)
+    return tuple(GateGroup(tuple(v)) for v in groups.values())
+
+
+def unique_quotes(gates: tuple[GateView, ...]) -> tuple[EvidenceRecord, ...]:
+    """The records behind ``gates``, each quote once (first occurrence kept)."""
+    seen: dict[str, EvidenceRecord] = {}
+    for g in gates:
+        for r in g.records:
+            seen.setdefault(r.quote, r)
+    return tuple(seen.values())
+
+
+@dataclass(frozen=True)
 class MeasuredView:
     """A measured leaf's raw value and interval for one subject."""
 
@@ -223,7 +276,7 @@ class MeasuredView:
     value: float
     low: float
     high: float
-    unit: str | None
+    unit: str | Text | None
     normalised: float
     origin: str
 
@@ -248,6 +301,16 @@ class SubjectView:
     gates: tuple[GateView, ...]
     measured: tuple[MeasuredView, ...]
     kind: str = ""
+
+    @property
+    def gate_groups(self) -> tuple[GateGroup, ...]:
+        """The gates grouped so that each quote is shown once (see :class:`GateGroup`)."""
+        return group_gates(self.gates)
+
+    @property
+    def failed_quotes(self) -> tuple[EvidenceRecord, ...]:
+        """The records behind the failed gates, each quote once."""
+        return unique_quotes(tuple(g for g in self.gates if g.status == "fail"))
 
     @property
     def in_cohort(self) -> bool:
@@ -290,13 +353,19 @@ class TreeRow:
     depth: int
     kind: str | None
     direction: str | None
-    unit: str | None
+    unit: str | Text | None
     weight: float
     global_weight: float
-    normalisation: str | None
+    normalisation: Name | None
     cohort_relative: bool
     sparse: tuple[SparseLeaf, ...] = ()
     """The cohorts in which this leaf had fewer than 3 values (scored on an absolute scale)."""
+    description: Text | None = None
+    """The criterion's definition, as the framework gives it."""
+    levels: tuple[tuple[int, Text], ...] = ()
+    """A rubric leaf's level descriptors, 0..5."""
+    reference: Text | None = None
+    """Where a sparse cohort's reference range comes from (``reference.basis``)."""
 
     def notes(self, lang: Lang) -> list[str]:
         """One note per sparse cohort: how few reported it and the scale it was scored on."""
@@ -322,6 +391,24 @@ class ReportData:
     consistency: dict[str, float]
     digests: dict[str, str]
     extra: dict[str, Any] = field(default_factory=dict)
+    as_of: str | None = None
+    """The evidence cut-off: the latest source date among the study's evidence records."""
+    study_path: str | None = None
+    """The study as the report command was given it, for the reproduce command."""
+
+    def reproduce(self, lang: Lang) -> str:
+        """The command that writes this report again: study path, profile, draws and seed."""
+        parts = ["quanheng report", _shell_word(self.study_path or self.study_id)]
+        if self.profile.id != "default":
+            parts += ["--profile", _shell_word(self.profile.id)]
+        if self.analysis is not None:
+            parts += ["--draws", str(self.analysis.draws)]
+            if self.analysis.seed is not None:
+                parts += ["--seed", str(self.analysis.seed)]
+        else:
+            parts += ["--draws", "0"]
+        parts += ["--lang", lang]
+        return " ".join(parts)
 
     @property
     def main_kind(self) -> str:
@@ -376,6 +463,7 @@ def build_report(
     *,
     matrix: IndicatorMatrix | None = None,
     consistency: Mapping[str, float] | None = None,
+    study_path: str | None = None,
 ) -> ReportData:
     """Assemble everything a report shows.
 
@@ -387,11 +475,15 @@ def build_report(
             into it; default: the study's evidence alone.
         consistency: AHP consistency ratios by node id, when the profile's weights were elicited
             by pairwise judgements.
+        study_path: the study path as the user gave it (for the reproduce command); default:
+            the study's directory.
     """
     fw = study.framework
     matrix = matrix if matrix is not None else assemble(study)
+    scorecard_digest = hashlib.sha256(card.to_json().encode("utf-8")).hexdigest()[:16]
+    card = _drawable_card(card)
     leaves = {leaf.id: leaf for leaf in fw.leaves}
-    gate_names = {g.id: g.name for g in fw.gates}
+    gate_names = {g.id: _drawable_name(g.name) for g in fw.gates}
     landscape = fw.landscape
     dims = card.dimensions
     axes: tuple[str, str, str | None] = (
@@ -446,12 +538,12 @@ def build_report(
             )
         )
     digests = dict(card.digests)
-    digests["scorecard"] = hashlib.sha256(card.to_json().encode("utf-8")).hexdigest()[:16]
+    digests["scorecard"] = scorecard_digest
     if analysis is not None:
         digests["analysis"] = analysis.digest or _analysis_digest(analysis)
     return ReportData(
         study_id=study.id,
-        title=study.spec.title,
+        title=_drawable_name(study.spec.title),
         description=study.spec.description,
         framework=fw,
         profile=study.profile(card.profile),
@@ -464,7 +556,31 @@ def build_report(
         tree=_tree(card, fw),
         consistency=dict(consistency or {}),
         digests=digests,
+        as_of=evidence_cutoff(study.evidence),
+        study_path=study_path or _display_path(study.path),
     )
+
+
+def _drawable_name(name: Name) -> Name:
+    """``name`` with the characters the report fonts cannot draw replaced visibly (``[奖牌]``)."""
+    zh, en = drawable(name.zh, "zh", _uncovered), drawable(name.en, "en", _uncovered)
+    return name if (zh, en) == (name.zh, name.en) else Name(zh=zh, en=en)
+
+
+def _uncovered(text: str) -> set[str]:
+    try:
+        return uncovered_chars([text])
+    except EnvironmentProblem:  # no fonts: writing the report says so, with the fix
+        return set()
+
+
+def _drawable_card(card: Scorecard) -> Scorecard:
+    """The card with subject and node names every chart can draw (see :func:`_drawable_name`)."""
+    subjects = tuple(_drawable_name(n) for n in card.subject_names)
+    nodes = tuple(_drawable_name(n) for n in card.node_names)
+    if subjects == card.subject_names and nodes == card.node_names:
+        return card
+    return card.model_copy(update={"subject_names": subjects, "node_names": nodes})
 
 
 def _analysis_digest(analysis: ReportAnalysis) -> str:
@@ -595,26 +711,67 @@ def _evidence(
     return tuple(entries), anchors
 
 
-def describe_normalisation(spec: Normalisation | None, direction: str | None) -> str | None:
-    """A short, language-neutral formula for a leaf's normalisation."""
+def describe_normalisation(spec: Normalisation | None, direction: str | None) -> Name | None:
+    """A short formula for a leaf's normalisation, in both languages."""
     if spec is None:
         return None
-    text: str
+    zh: str
+    en: str
     if isinstance(spec, MinMax):
-        text = "minmax (cohort)"
+        zh, en = "组内最小–最大", "min–max within the cohort"
     elif isinstance(spec, LogMinMax):
-        text = "log10 minmax (cohort)" + (f", offset {spec.offset:g}" if spec.offset else "")
+        zh, en = "log10 后组内最小–最大", "min–max of log10 within the cohort"
+        if spec.offset:
+            zh += f"，偏移 {spec.offset:g}"
+            en += f", offset {spec.offset:g}"
+    elif isinstance(spec, LogFixed):
+        zh = f"log10 后固定区间 [{spec.min:g}, {spec.max:g}]"
+        en = f"fixed range [{spec.min:g}, {spec.max:g}] on log10"
     elif isinstance(spec, Fixed):
-        text = f"fixed [{spec.min:g}, {spec.max:g}]"
+        zh = f"固定区间 [{spec.min:g}, {spec.max:g}]"
+        en = f"fixed range [{spec.min:g}, {spec.max:g}]"
     elif isinstance(spec, Rubric):
-        text = "rubric 0–5 → level/5"
+        zh, en = "评级 0–5 → 等级/5", "rubric 0–5 → level/5"
     elif isinstance(spec, Target):
-        text = f"target {spec.target:g} ± {spec.width:g}"
+        zh = f"目标值 {spec.target:g} ± {spec.width:g}"
+        en = f"target {spec.target:g} ± {spec.width:g}"
     else:  # pragma: no cover - the union is closed
-        text = str(spec)
+        zh = en = str(spec)
     if direction == "lower" and not isinstance(spec, Rubric | Target):
-        text += ", 1 − x"
-    return text
+        zh += "，取 1 − x（越低越好）"
+        en += ", 1 − x (lower is better)"
+    return Name(zh=zh, en=en)
+
+
+def _reference_basis(spec: Normalisation | None) -> Text | None:
+    ref = getattr(spec, "reference", None)
+    return ref.basis if ref is not None else None
+
+
+_DATE = re.compile(r"^\d{4}(-\d{2}){0,2}$")
+
+
+def evidence_cutoff(records: tuple[EvidenceRecord, ...] | list[EvidenceRecord]) -> str | None:
+    """The latest source date (``YYYY-MM-DD`` or ``YYYY-MM``) among ``records``: what the
+    report's findings are as of. ``None`` when no record gives a date."""
+    dates = [str(r.source.date) for r in records if r.source.date]
+    dates = [d for d in dates if _DATE.match(d)]
+    return max(dates) if dates else None
+
+
+def _display_path(path: Path) -> str:
+    """The study directory relative to the working directory when it lies under it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve())) or "."
+    except ValueError:
+        return str(path)
+
+
+_SHELL_SAFE = re.compile(r"^[A-Za-z0-9_./:=+-]+$")
+
+
+def _shell_word(word: str) -> str:
+    return word if _SHELL_SAFE.match(word) else "'" + word.replace("'", "'\\''") + "'"
 
 
 def _tree(card: Scorecard, fw: Framework) -> tuple[TreeRow, ...]:
@@ -636,14 +793,12 @@ def _tree(card: Scorecard, fw: Framework) -> tuple[TreeRow, ...]:
                 normalisation=describe_normalisation(spec, node.direction),
                 cohort_relative=bool(spec is not None and spec.cohort_relative),
                 sparse=tuple(sp for sp in card.sparse if sp.leaf == node.id),
+                description=node.description,
+                levels=tuple(sorted(spec.levels.items())) if isinstance(spec, Rubric) else (),
+                reference=_reference_basis(spec),
             )
         )
     return tuple(rows)
-
-
-def _short(x: float) -> str:
-    text = f"{x:.4g}"
-    return re.sub(r"e\+?0*(\d)", r"e\1", text)
 
 
 def lone_datum_note(sparse: SparseLeaf, lang: Lang, *, with_cohort: bool = False) -> str:
@@ -653,7 +808,8 @@ def lone_datum_note(sparse: SparseLeaf, lang: Lang, *, with_cohort: bool = False
     the middle, when the framework gives the leaf no reference range.
     """
     log = t("lone_log", lang) if isinstance(sparse.scale, LogFixed) else ""
-    scale = f"[{_short(sparse.scale.min)}, {_short(sparse.scale.max)}]{log}"
+    low, high = (fmt_number(x, lang) for x in (sparse.scale.min, sparse.scale.max))
+    scale = f"[{low}, {high}]{log}"
     key = "lone_reference" if sparse.how == "reference" else "lone_shrunk"
     text = t(key, lang, n=sparse.observed, scale=scale)
     if with_cohort:

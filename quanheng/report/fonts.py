@@ -22,8 +22,10 @@ __all__ = [
     "FONT_FAMILIES",
     "INSTALL_FONTS",
     "chart_rc",
+    "glyph_warnings",
     "require_fonts",
     "uncovered_chars",
+    "undrawable_lines",
 ]
 
 CJK_FAMILY: Final = "Noto Sans CJK SC"
@@ -131,3 +133,58 @@ def uncovered_chars(text: Iterable[str]) -> set[str]:
     cmaps = _cmaps()
     chars = {c for chunk in text for c in chunk if c.isprintable() and not c.isspace()}
     return {c for c in chars if not any(ord(c) in cmap for cmap in cmaps)}
+
+
+_INVISIBLE: Final = frozenset("\ufe0e\ufe0f\u200d")
+"""Emoji presentation selectors and the zero-width joiner: they draw nothing and are dropped."""
+
+
+def undrawable_lines(paths: Iterable[Path]) -> list[tuple[Path, int, str]]:
+    """``(file, line, characters)`` for each line of ``paths`` holding characters none of the
+    report fonts can draw. YAML comment lines are skipped (no report shows them)."""
+    out: list[tuple[Path, int, str]] = []
+    for path in paths:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError):  # validation proper reports unreadable files
+            continue
+        for number, line in enumerate(text.splitlines(), start=1):
+            if line.lstrip().startswith("#") or line.isascii():
+                continue
+            gone = uncovered_chars([c for c in line if c not in _INVISIBLE])
+            if gone:
+                out.append((path, number, "".join(sorted(gone))))
+    return out
+
+
+def glyph_warnings(study: Any) -> list[str]:
+    """One ``warning:`` line, ``file:line``, per line of the study's files (study, evidence, a
+    framework file of its own) with a character the report fonts cannot draw.
+
+    The report shows such a character visibly replaced (``🏅`` → ``[medal]`` / ``[奖牌]``), never
+    as an empty box, so this is a warning; without the fonts it says so and checks nothing.
+    """
+    from quanheng._files import display_path
+    from quanheng.report.i18n import glyph_name
+
+    root = Path(study.path)
+    files = [root / "study.yaml", *dict.fromkeys(Path(r.file) for r in study.evidence if r.file)]
+    own = root / str(study.spec.framework)
+    if own.is_file():
+        files.append(own)
+    try:
+        found = undrawable_lines(files)
+    except EnvironmentProblem as exc:
+        return [f"warning: cannot check which characters the report can draw: {exc}"]
+    lines = []
+    for path, number, chars in found:
+        shown = ", ".join(
+            f"{c!r} (U+{ord(c):04X}, shown as {glyph_name(c, 'en')} / {glyph_name(c, 'zh')})"
+            for c in chars
+        )
+        lines.append(
+            f"warning: {display_path(path)}:{number}: {shown}: no glyph in the report fonts "
+            f"({', '.join(FONT_FAMILIES)}) — the report replaces it visibly; write it as text "
+            "if the replacement does not read well"
+        )
+    return lines

@@ -9,11 +9,28 @@ silently English page in the Chinese report.
 from __future__ import annotations
 
 import math
+import re
+import unicodedata
+from collections.abc import Callable
 from typing import Final
 
 from quanheng.text import Lang
 
-__all__ = ["LANGS", "STRINGS", "fmt_interval", "fmt_pct", "fmt_score", "t"]
+__all__ = [
+    "LANGS",
+    "STRINGS",
+    "drawable",
+    "fmt_interval",
+    "fmt_number",
+    "fmt_pct",
+    "fmt_range",
+    "fmt_score",
+    "fmt_value",
+    "glyph_name",
+    "plain_quote",
+    "setting",
+    "t",
+]
 
 LANGS: Final[tuple[Lang, ...]] = ("zh", "en")
 
@@ -250,6 +267,36 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "reproduce": ("复现命令", "Reproduce with"),
     "cohort_mean": ("入围均值", "cohort mean"),
     "page": ("第 {n} 页", "page {n}"),
+    "yes": ("是", "yes"),
+    "no": ("否", "no"),
+    "colon": ("：", ": "),
+    "as_of": (
+        "证据截至 {date}（所引来源的最新日期）",
+        "Evidence as of {date} (the latest source date cited)",
+    ),
+    "screened_why": ("未入围的依据", "Why they were screened out"),
+    "criteria": ("指标定义与评分标准", "Criteria: definitions and scoring"),
+    "criteria_note": (
+        "每个二级指标的定义、单位与归一化方式；评级指标列出 0–5 各等级的描述，"
+        "证据按所符合的等级记分。",
+        "Each leaf's definition, unit and normalisation; rubric leaves list the descriptor of "
+        "every level 0–5, and evidence scores the level whose descriptor it meets.",
+    ),
+    "definition": ("定义", "Definition"),
+    "unit": ("单位", "unit"),
+    "reference_basis": ("参考区间依据", "Reference range"),
+    "levels": ("等级描述", "Level descriptors"),
+    "draws": ("模拟次数", "draws"),
+    "seed": ("随机种子", "seed"),
+    "setting_concentration": ("权重集中度", "concentration"),
+    "setting_value_model": ("数值模型", "value model"),
+    "setting_uncertain_cells": ("有不确定性的单元格", "uncertain cells"),
+    "setting_sensitivity_delta": ("敏感性幅度", "sensitivity delta"),
+    "setting_digest_framework": ("框架", "framework"),
+    "setting_digest_evidence": ("证据", "evidence"),
+    "setting_digest_runs": ("实测运行", "runs"),
+    "setting_digest_scorecard": ("评分卡", "scorecard"),
+    "setting_digest_analysis": ("模拟分析", "analysis"),
 }
 
 _INDEX: Final[dict[Lang, int]] = {"zh": 0, "en": 1}
@@ -259,6 +306,12 @@ def t(key: str, lang: Lang, **fields: object) -> str:
     """The phrase ``key`` in ``lang``, with ``{fields}`` filled in."""
     text = STRINGS[key][_INDEX[lang]]
     return text.format(**fields) if fields else text
+
+
+def setting(key: str, lang: Lang) -> str:
+    """A setting's or a content hash's label in ``lang`` (the key itself when it has none)."""
+    k = "setting_" + key.replace(" ", "_")
+    return t(k, lang) if k in STRINGS else key
 
 
 def fmt_score(x: float | None, digits: int = 3) -> str:
@@ -280,3 +333,141 @@ def fmt_interval(low: float | None, high: float | None, digits: int = 3) -> str:
     if low is None or high is None or math.isnan(low) or math.isnan(high):
         return "—"
     return f"[{low:.{digits}f}, {high:.{digits}f}]"
+
+
+# --------------------------------------------------------------------------- readable numbers
+
+# (from, divide by, suffix): English reads thousands as K only from 10 000, like 万
+_ZH_SCALE: Final = ((1e12, 1e12, "万亿"), (1e8, 1e8, "亿"), (1e4, 1e4, "万"))
+_EN_SCALE: Final = ((1e12, 1e12, " T"), (1e9, 1e9, " B"), (1e6, 1e6, " M"), (1e4, 1e3, " K"))
+
+
+def _decimals(x: float, sig: int) -> int:
+    """Decimals that show ``x`` to ``sig`` significant digits (none for large numbers)."""
+    if x == 0 or not math.isfinite(x):
+        return 0
+    return max(0, sig - 1 - math.floor(math.log10(abs(x))))
+
+
+def _plain(x: float, decimals: int, *, thousands: bool = False) -> str:
+    text = f"{x:,.{decimals}f}" if thousands else f"{x:.{decimals}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return "0" if text in ("-0", "") else text
+
+
+def _scale(x: float, lang: Lang) -> tuple[float, str]:
+    """The unit of the scale ``x`` is read in: 万/亿/万亿 in Chinese, K/M/B/T in English."""
+    for start, base, suffix in _ZH_SCALE if lang == "zh" else _EN_SCALE:
+        if abs(x) >= start:
+            return base, suffix
+    return 1.0, ""
+
+
+def fmt_number(x: float, lang: Lang, sig: int = 4, *, decimals: int | None = None) -> str:
+    """A number as a reader writes it: 535万 / 5.35 M, 5500亿 / 550 B, 0.22, 79.02.
+
+    At most ``sig`` significant digits (trailing zeros dropped); numbers from 10 000 on are
+    read in 万/亿/万亿 (Chinese) or K/M/B/T (English). ``decimals`` fixes the decimals of a
+    number below 10 000 instead (so both ends of an interval are rounded like its value).
+    """
+    if math.isnan(x):
+        return "—"
+    if math.isinf(x):
+        return "∞" if x > 0 else "−∞"
+    base, suffix = _scale(x, lang)
+    if suffix:
+        v = x / base
+        return _plain(v, _decimals(v, sig)) + suffix
+    d = decimals if decimals is not None else _decimals(x, sig)
+    return _plain(round(x, d), d, thousands=lang == "en" and abs(x) >= 1000)
+
+
+def fmt_value(x: bool | float | None, lang: Lang, sig: int = 4) -> str:
+    """A raw value: 是/否 (yes/no) for a gate, else :func:`fmt_number`; missing is an em dash."""
+    if x is None:
+        return "—"
+    if isinstance(x, bool):
+        return t("yes" if x else "no", lang)
+    return fmt_number(float(x), lang, sig)
+
+
+def fmt_range(
+    low: float | None, high: float | None, lang: Lang, like: float | None = None, sig: int = 4
+) -> str:
+    """``[low, high]`` rounded as ``like`` (the value it brackets) is: [0.19, 0.26] for 0.22."""
+    if low is None or high is None or math.isnan(low) or math.isnan(high):
+        return "—"
+    usable = like is not None and math.isfinite(like) and like != 0
+    ref = like if usable and like is not None else max(abs(low), abs(high))
+    d = _decimals(ref, sig) if abs(ref) < 1e4 else None
+    return f"[{fmt_number(low, lang, sig, decimals=d)}, {fmt_number(high, lang, sig, decimals=d)}]"
+
+
+# --------------------------------------------------------------------------- quotes and glyphs
+
+_MD_TABLE_RULE: Final = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
+_MD_EMPHASIS: Final = re.compile(r"(\*\*|__)(.+?)\1")
+_MD_HEADING: Final = re.compile(r"^\s{0,3}#{1,6}\s+")
+_INVISIBLE: Final = frozenset("\ufe0e\ufe0f\u200d")
+
+
+def plain_quote(text: str) -> str:
+    """A quote as a reader should see it: Markdown markup removed, the words kept verbatim.
+
+    Bold/italic markers (``**``, ``__``), backticks and headings' ``#`` are dropped; a table
+    row ``| a | b |`` reads ``a · b`` and a table's rule line (``|---|---|``) goes. The stored
+    quote (and its digest) is never changed: this is for display only.
+    """
+    lines = []
+    for line in text.splitlines() or [text]:
+        if _MD_TABLE_RULE.match(line) and "-" in line:
+            continue
+        stripped = line.strip()
+        if stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1:
+            cells = [c.strip() for c in stripped[1:-1].split("|")]
+            line = " · ".join(c for c in cells if c)
+        line = _MD_HEADING.sub("", line)
+        line = _MD_EMPHASIS.sub(r"\2", line).replace("`", "").replace("**", "")
+        lines.append(line)
+    return "\n".join(lines).strip()
+
+
+_GLYPH_NAMES: Final[dict[str, tuple[str, str]]] = {
+    "🏅": ("奖牌", "medal"),
+    "🥇": ("金牌", "gold medal"),
+    "🥈": ("银牌", "silver medal"),
+    "🥉": ("铜牌", "bronze medal"),
+    "🏆": ("奖杯", "trophy"),
+    "⭐": ("星", "star"),
+    "🌟": ("星", "star"),
+    "🔥": ("火", "fire"),
+    "👍": ("赞", "thumbs up"),
+    "✅": ("勾", "check mark"),
+    "❌": ("叉", "cross mark"),
+    "🚀": ("火箭", "rocket"),
+    "💡": ("灯泡", "light bulb"),
+    "📈": ("上升趋势", "chart increasing"),
+    "📉": ("下降趋势", "chart decreasing"),
+    "🎉": ("庆祝", "party popper"),
+}
+
+
+def glyph_name(char: str, lang: Lang) -> str:
+    """What a character the fonts cannot draw is shown as instead: ``[奖牌]`` / ``[medal]``."""
+    if char in _GLYPH_NAMES:
+        return f"[{_GLYPH_NAMES[char][0 if lang == 'zh' else 1]}]"
+    name = unicodedata.name(char, "").lower()
+    if lang == "zh" or not name:
+        return f"[符号 U+{ord(char):04X}]" if lang == "zh" else f"[U+{ord(char):04X}]"
+    return f"[{name}]"
+
+
+def drawable(text: str, lang: Lang, missing: Callable[[str], set[str]]) -> str:
+    """``text`` with every character ``missing`` reports (no glyph in the report fonts) replaced
+    visibly by :func:`glyph_name`, and emoji presentation selectors and joiners dropped."""
+    text = "".join(c for c in text if c not in _INVISIBLE)
+    gone = missing(text)
+    if not gone:
+        return text
+    return "".join(glyph_name(c, lang) if c in gone else c for c in text)

@@ -11,14 +11,23 @@ by itself and its templates run user text through the ``md`` and ``md_link`` fil
 from __future__ import annotations
 
 import functools
-import math
 from typing import TYPE_CHECKING, Any, Literal
 
 import jinja2
 
+from quanheng.report import i18n
 from quanheng.report.escape import md_link, md_path, md_text, safe_url
-from quanheng.report.i18n import fmt_interval, fmt_pct, fmt_score, t
-from quanheng.text import Lang
+from quanheng.report.fonts import uncovered_chars
+from quanheng.report.i18n import (
+    drawable,
+    fmt_interval,
+    fmt_pct,
+    fmt_range,
+    fmt_score,
+    plain_quote,
+    t,
+)
+from quanheng.text import Lang, Text, local
 
 if TYPE_CHECKING:
     from quanheng.report.content import SubjectView
@@ -47,13 +56,10 @@ def environment(kind: Literal["html", "md"]) -> jinja2.Environment:
     return env
 
 
-def fmt_value(x: bool | float) -> str:
-    """A raw value as a person would write it: true/false, or up to 6 significant digits."""
-    if isinstance(x, bool):
-        return "true" if x else "false"
-    if math.isnan(x):
-        return "—"
-    return f"{x:.6g}"
+def fmt_value(x: bool | float, lang: Lang = "en", sig: int = 4) -> str:
+    """A raw value as a person would write it: yes/no (是/否), or a readable number (535万,
+    5.35 M, 79.02) of at most ``sig`` significant digits (see :func:`.i18n.fmt_number`)."""
+    return i18n.fmt_value(x, lang, sig)
 
 
 def interval(view: SubjectView, node: str) -> str:
@@ -64,17 +70,38 @@ def interval(view: SubjectView, node: str) -> str:
 
 def context(lang: Lang) -> dict[str, Any]:
     """What every report template may call, in ``lang``: ``t`` for the report's own words,
-    the number formats of :mod:`.i18n`, :func:`fmt_value`, :func:`interval` and ``safe_url``."""
+    ``tx`` for the study's text and ``quote`` for quotes (both drawable), the number formats of
+    :mod:`.i18n` (``fmt_value``, ``fmt_range`` in ``lang``), :func:`interval` and ``safe_url``."""
 
     def tr(key: str, **fields: object) -> str:
         return t(key, lang, **fields)
 
+    def tx(value: str | Text | None) -> str:
+        """User text (a plain string or ``{zh, en}``) in ``lang``, every character drawable."""
+        return drawable(local(value, lang), lang, uncovered_chars)
+
+    def quote(text: str) -> str:
+        """A quote for display: Markdown markup dropped, every character drawable."""
+        return drawable(plain_quote(text), lang, uncovered_chars)
+
+    def value(x: bool | float, sig: int = 4) -> str:
+        return fmt_value(x, lang, sig)
+
+    def value_range(
+        low: float | None, high: float | None, like: float | None = None, sig: int = 4
+    ) -> str:
+        return fmt_range(low, high, lang, like, sig)
+
     return {
         "lang": lang,
         "t": tr,
+        "tx": tx,
+        "quote": quote,
         "fmt_score": fmt_score,
         "fmt_pct": fmt_pct,
-        "fmt_value": fmt_value,
+        "fmt_value": value,
+        "fmt_range": value_range,
+        "setting": lambda key: i18n.setting(key, lang),
         "interval": interval,
         "safe_url": safe_url,
     }

@@ -58,7 +58,9 @@ def write_outputs(out: Path) -> list[Path]:
         put(f"recommend.{prof}.json", recommend(study, card, draws=2000, seed=7).to_json())
     card = quanheng.score(study, "customer-service", measurements=ms)
     analysis = analysis_for_report(analyse(study, card, draws=500, seed=3), card)
-    report = build_report(study, card, analysis, matrix=card.matrix)
+    report = build_report(
+        study, card, analysis, matrix=card.matrix, study_path="studies/cn-llm-vendors-2024"
+    )
     written = write_report(report, out / "report", langs=("en", "zh"), formats=("md",))
     files += [p for p in written if p.suffix == ".md"]
     return files

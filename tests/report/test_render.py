@@ -74,9 +74,11 @@ def test_markdown_is_inert(written: Path) -> None:
     assert "(mini-study.default.report.en.charts/landscape.png)" in md
 
 
-def _numbers(html: str) -> list[str]:
+def _numbers(html: str) -> list[list[str]]:
+    """The digits of each number cell (units and yes/no are words in each language)."""
     cells = re.findall(r'<td class="num">(.*?)</td>', html, flags=re.S)
-    return [re.sub(r"<[^>]+>", " ", c).strip() for c in cells]
+    digits = (re.sub(r"<[^>]+>", " ", c).replace(",", "") for c in cells)
+    return [re.findall(r"[-+]?\d[\d.]*%?", c) for c in digits]
 
 
 def test_zh_and_en_show_the_same_numbers(written: Path) -> None:

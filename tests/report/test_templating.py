@@ -36,12 +36,9 @@ def test_context_speaks_the_language_asked_for() -> None:
 
 
 def test_fmt_value_writes_values_as_people_do() -> None:
-    assert [fmt_value(True), fmt_value(False), fmt_value(math.nan)] == ["true", "false", "—"]
-    assert [fmt_value(0.1 + 0.2), fmt_value(1234567.0), fmt_value(2.0)] == [
-        "0.3",
-        "1.23457e+06",
-        "2",
-    ]
+    assert [fmt_value(True), fmt_value(False), fmt_value(math.nan)] == ["yes", "no", "—"]
+    assert [fmt_value(0.1 + 0.2), fmt_value(1234567.0), fmt_value(2.0)] == ["0.3", "1.235 M", "2"]
+    assert [fmt_value(True, "zh"), fmt_value(1234567.0, "zh")] == ["是", "123.5万"]
 
 
 def test_interval_is_a_dash_without_a_simulation(mini_data: ReportData) -> None:

@@ -33,12 +33,21 @@ def validate(
         return
     for line in profile_warnings(result):
         err_console.print(line, markup=False)
+    for line in _glyph_warnings(result):
+        err_console.print(line, markup=False)
     fw = result.framework
     console.print(
         f"ok: study {result.id}: {len(result.subjects)} subjects, "
         f"{len(result.evidence)} evidence records, {len(result.profiles)} profiles, "
         f"framework {fw.id} ({len(fw.leaves)} leaves)"
     )
+
+
+def _glyph_warnings(study: Study) -> list[str]:
+    """Characters the report fonts cannot draw, file:line (see :func:`.fonts.glyph_warnings`)."""
+    from quanheng.report.fonts import glyph_warnings  # fontTools: import when used
+
+    return glyph_warnings(study)
 
 
 def profile_warnings(study: Study) -> list[str]:
