@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from pydantic import BaseModel, ConfigDict
 
+from quanheng.errors import InputError
 from quanheng.report.i18n import fmt_interval, fmt_pct, fmt_score, t
 from quanheng.text import Lang, Name, Text
 
@@ -41,6 +42,7 @@ __all__ = [
     "MemoData",
     "MemoView",
     "build_memo",
+    "check_formats",
     "compose",
     "memo_fragment_html",
     "memo_stem",
@@ -54,6 +56,24 @@ __all__ = [
 ]
 
 MEMO_FORMATS: Final[tuple[str, ...]] = ("html", "pdf", "md")
+
+
+def check_formats(formats: list[str]) -> None:
+    """Refuse an empty list or an unknown memo format, before any work.
+
+    Raises:
+        InputError: one line naming the unknown formats and the known ones.
+    """
+    bad = [f for f in formats if f not in MEMO_FORMATS]
+    if bad or not formats:
+        raise InputError.single(
+            "--format",
+            None,
+            f"unknown format(s) {', '.join(bad) or '(none)'}",
+            f"use any of: {', '.join(MEMO_FORMATS)}",
+        )
+
+
 MEMO_COLLECT: Final = 5
 """Leaves to collect the memo lists (the recommendation's first ones): one page holds five."""
 MEMO_DECIDING: Final = 2
@@ -680,20 +700,12 @@ def write_memo(
         InputError: an unknown format.
         EnvironmentProblem: the fonts (or, for PDF, every PDF engine) are missing.
     """
-    from quanheng.errors import InputError
     from quanheng.report import pdf
     from quanheng.report.fonts import require_fonts
     from quanheng.report.output import prepare_output_dir, write_atomic
 
     fmts = list(formats)
-    bad = [f for f in fmts if f not in MEMO_FORMATS]
-    if bad or not fmts:
-        raise InputError.single(
-            "--format",
-            None,
-            f"unknown format(s) {', '.join(bad) or '(none)'}",
-            f"use any of: {', '.join(MEMO_FORMATS)}",
-        )
+    check_formats(fmts)
     require_fonts()
     prepare_output_dir(out)
     written = []

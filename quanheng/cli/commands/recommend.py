@@ -49,9 +49,10 @@ def recommend_command(
     language = lang_option(lang)
     fmts = [f.strip() for f in formats.split(",") if f.strip()] if formats is not None else []
     if formats is not None:
+        from quanheng.report.memo import check_formats
         from quanheng.report.output import prepare_output_dir
 
-        _check_formats(fmts)
+        check_formats(fmts)
         prepare_output_dir(out)  # before the simulation
     study, card = scored(path, profile)
     result = recommend(study, card, top=top, draws=draws, seed=seed)
@@ -66,20 +67,6 @@ def recommend_command(
         typer.echo(result.to_json())
         return
     print_recommendation(result, language, memo)
-
-
-def _check_formats(fmts: list[str]) -> None:
-    from quanheng.errors import InputError
-    from quanheng.report.memo import MEMO_FORMATS
-
-    bad = [f for f in fmts if f not in MEMO_FORMATS]
-    if bad or not fmts:
-        raise InputError.single(
-            "--format",
-            None,
-            f"unknown format(s) {', '.join(bad) or '(none)'}",
-            f"use any of: {', '.join(MEMO_FORMATS)}",
-        )
 
 
 def _headline(rec: Recommendation, lang: Lang, memo: MemoData | None) -> str:
