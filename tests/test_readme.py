@@ -15,6 +15,7 @@ from quanheng.study import Subject
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
+
 def _commands(block: str) -> list[str]:
     return [line[2:].strip() for line in block.splitlines() if line.startswith("$ ")]
 
