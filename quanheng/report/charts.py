@@ -12,11 +12,12 @@ from __future__ import annotations
 import io
 import math
 import textwrap
+import unicodedata
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Literal, cast
+from typing import Any, Final, Literal, cast
 
 import matplotlib
 import numpy as np
@@ -52,6 +53,13 @@ __all__ = [
     "to_svg",
     "tornado_chart",
 ]
+
+LABEL_COLUMNS: Final = 30
+"""A subject's name in a chart label is cut (in the middle) to this many columns; the full
+name is in the report's tables."""
+
+LEAF_COLUMNS: Final = 48
+"""An indicator's id and name in a heatmap row label are cut to this many columns."""
 
 ACCENT = "#1f5fa8"
 MUTED = "#8a8f98"
@@ -90,10 +98,62 @@ def _name(view: SubjectView, lang: Lang) -> str:
 
 
 def _wrap(text: str, width: int, lang: Lang) -> str:
-    # Chinese has no spaces to wrap at; count a CJK character as two columns.
-    if lang == "zh" and not any(c == " " for c in text):
-        return "\n".join(text[i : i + width // 2] for i in range(0, len(text), width // 2))
-    return textwrap.fill(text, width) if len(text) > width else text
+    """``text`` in lines of at most ``width`` columns (a CJK character counts as two): broken
+    at spaces where there are any, between characters where there are none (Chinese)."""
+    del lang  # the columns say it all: wide characters wrap anywhere, words at spaces
+    if all(_columns(c) == 1 for c in text):
+        return textwrap.fill(text, width) if len(text) > width else text
+    out: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for c in paragraph:
+            if _columns(line + c) <= width:
+                line += c
+                continue
+            cut = line.rfind(" ")
+            if c == " ":
+                out.append(line)
+                line = ""
+            elif cut > 0 and all(_columns(x) == 1 for x in line[cut:]):
+                out.append(line[:cut])  # a Latin word runs on: break at the space before it
+                line = line[cut + 1 :] + c
+            else:
+                out.append(line.rstrip())
+                line = c
+        out.append(line)
+    return "\n".join(out)
+
+
+def _columns(text: str) -> int:
+    """Display width: an East Asian wide character counts as two columns."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _elide(text: str, width: int, lang: Lang) -> str:
+    """``text`` cut to ``width`` columns in the middle ("Internatio…Group 01"), so names that
+    differ only at the end — or only at the start — stay apart. The full name is in the
+    report's tables; charts only need to tell their subjects apart."""
+    del lang  # the width is counted in columns, whatever the language
+    if _columns(text) <= width:
+        return text
+    head: list[str] = []
+    tail: list[str] = []
+    budget = width - 1
+    i, j = 0, len(text) - 1
+    while i <= j:
+        take_head = _columns("".join(head)) <= _columns("".join(tail))
+        c = text[i] if take_head else text[j]
+        w = _columns(c)
+        if w > budget:
+            break
+        budget -= w
+        if take_head:
+            head.append(c)
+            i += 1
+        else:
+            tail.append(c)
+            j -= 1
+    return "".join(head).rstrip() + "…" + "".join(reversed(tail)).lstrip()
 
 
 # --------------------------------------------------------------------------- serialisation
@@ -144,83 +204,6 @@ def _area(a: Bbox, b: Bbox) -> float:
     w = min(a.x1, b.x1) - max(a.x0, b.x0)
     h = min(a.y1, b.y1) - max(a.y0, b.y0)
     return float(max(w, 0.0) * max(h, 0.0))
-
-
-def place_labels(
-    anchors: np.ndarray,
-    sizes: np.ndarray,
-    obstacles: np.ndarray,
-    bounds: tuple[float, float, float, float],
-    iterations: int = 400,
-) -> np.ndarray:
-    """Label centres (display pixels) that do not overlap each other, the points or obstacles.
-
-    A plain iterative repulsion: each label starts beside its point; overlapping labels push
-    each other apart along the axis of least overlap, labels sitting on a marker or a fixed
-    obstacle are pushed off it, a weak spring pulls every label back toward its point, and all
-    stay within ``bounds``. Deterministic, and fast for the few dozen labels a landscape has.
-
-    Args:
-        anchors: (n, 3) point x, y and marker radius in pixels.
-        sizes: (n, 2) label width and height in pixels.
-        obstacles: (m, 4) fixed boxes x0, y0, x1, y1 in pixels.
-        bounds: x0, y0, x1, y1 the labels must stay within.
-    """
-    n = len(anchors)
-    if n == 0:
-        return np.zeros((0, 2))
-    pad = 2.0
-    half = sizes / 2 + pad
-    pos = anchors[:, :2].copy()
-    # start above-right of the marker, clear of the error-bar cross through its centre
-    pos[:, 0] += 0.7 * anchors[:, 2] + half[:, 0]
-    pos[:, 1] += 0.7 * anchors[:, 2] + half[:, 1]
-    pts = anchors[:, :2]
-    radius = anchors[:, 2]
-    x0, y0, x1, y1 = bounds
-
-    def clip() -> None:
-        pos[:, 0] = np.clip(pos[:, 0], x0 + half[:, 0], x1 - half[:, 0])
-        pos[:, 1] = np.clip(pos[:, 1], y0 + half[:, 1], y1 - half[:, 1])
-
-    def push(centres: np.ndarray, halves: np.ndarray, mutual: bool, gain: float) -> np.ndarray:
-        dx = pos[:, None, 0] - centres[None, :, 0]
-        dy = pos[:, None, 1] - centres[None, :, 1]
-        ox = half[:, None, 0] + halves[None, :, 0] - np.abs(dx)
-        oy = half[:, None, 1] + halves[None, :, 1] - np.abs(dy)
-        hit = (ox > 0) & (oy > 0)
-        if mutual:
-            np.fill_diagonal(hit, False)
-        tie = np.where(np.arange(n)[:, None] > np.arange(len(centres))[None, :], 1.0, -1.0)
-        sx = np.where(dx == 0, tie, np.sign(dx))
-        sy = np.where(dy == 0, tie, np.sign(dy))
-        along_y = oy < ox
-        share = 0.5 if mutual else 1.0
-        move = np.zeros_like(pos)
-        move[:, 0] = np.sum(np.where(hit & ~along_y, sx * (ox * share + 0.5), 0.0), axis=1)
-        move[:, 1] = np.sum(np.where(hit & along_y, sy * (oy * share + 0.5), 0.0), axis=1)
-        return move * gain
-
-    marker_half = np.stack([radius, radius], axis=1) * 0.8
-    home = pts + np.stack([0.7 * radius + half[:, 0], 0.7 * radius + half[:, 1]], axis=1)
-    for _ in range(iterations):
-        move = push(pos, half, True, 1.0)
-        move += push(pts, marker_half, False, 0.25)  # soft: dense clusters have no free space
-        if len(obstacles):
-            centres = (obstacles[:, :2] + obstacles[:, 2:]) / 2
-            halves = (obstacles[:, 2:] - obstacles[:, :2]) / 2
-            move += push(centres, halves, False, 1.0)
-        move += (home - pos) * 0.01
-        pos += move
-        clip()
-    # finally labels against labels only, until none overlap (or give up)
-    for _ in range(iterations):
-        move = push(pos, half, True, 1.0)
-        if not move.any():
-            break
-        pos += move
-        clip()
-    return pos
 
 
 # --------------------------------------------------------------------------- landscape
@@ -291,7 +274,7 @@ def landscape_chart(data: ReportData, lang: Lang) -> Chart:
             no_size.append(view.id)
         points[view.id] = LandscapePoint(
             subject=view.id,
-            label=f"{_name(view, lang)} ({fmt_pct(view.coverage)})",
+            label=f"{_elide(_name(view, lang), LABEL_COLUMNS, lang)} ({fmt_pct(view.coverage)})",
             x=x,
             y=y,
             size=None if math.isnan(size) else size,
@@ -401,34 +384,125 @@ def _draw_landscape(
             lo, hi = p.y_interval
             ax.errorbar([p.x], [(lo + hi) / 2], yerr=[(hi - lo) / 2], **bar)
             segments.append((p.x, lo, p.x, hi))
-    # labels: measure, place, then draw with a leader line when moved away
-    renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
-    texts = [ax.text(0, 0, p.label, fontsize=9, zorder=4) for p in pts]
-    extents = [tx.get_window_extent(renderer) for tx in texts]
-    for tx in texts:
-        tx.remove()
-    anchor_px = ax.transData.transform(np.array([[p.x, p.y] for p in pts]))
+    # labels: placed by adjustText clear of the bubbles, the error bars, the quadrant names
+    # and each other, then drawn with a leader line where moved away from their bubble
     radius = np.sqrt(sizes / math.pi) * fig.dpi / 72.0
-    anchors = np.column_stack([anchor_px, radius])
-    label_sizes = np.array([[e.width, e.height] for e in extents])
-    obstacles = np.array(
-        [list(q.get_window_extent(renderer).extents) for q in quad_texts], dtype=float
+    record.label_boxes.update(
+        _place_landscape_labels(fig, ax, pts, radius, segments, quad_texts, lang)
     )
+
+
+LABEL_ITERATIONS: Final = 100
+"""adjustText's iterations for the landscape labels: a fixed count, so the layout is the same
+on every machine (a time limit would make it depend on the machine's speed)."""
+
+
+def _place_landscape_labels(
+    fig: Figure,
+    ax: Axes,
+    pts: list[LandscapePoint],
+    radius: np.ndarray,
+    segments: list[tuple[float, float, float, float]],
+    quad_texts: list[Any],
+    lang: Lang,
+) -> dict[str, Bbox]:
+    from adjustText import adjust_text
+
+    renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
+    to_data = ax.transData.inverted()
+    size = 9.0 if len(pts) <= 15 else (8.0 if len(pts) <= 30 else 7.5)
+    anchor_px = ax.transData.transform(np.array([[p.x, p.y] for p in pts]))
+    # every label starts above-right of its bubble, clear of the error-bar cross through it
+    texts = []
+    for p, (px, py), rad in zip(pts, anchor_px, radius, strict=True):
+        sx, sy = to_data.transform((px + 0.75 * rad + 3.0, py + 0.75 * rad + 3.0))
+        texts.append(ax.text(sx, sy, p.label, fontsize=size, ha="left", va="bottom", zorder=4))
+
+    def data_box(x0: float, y0: float, x1: float, y1: float) -> Bbox:
+        return Bbox(to_data.transform(np.array([[x0, y0], [x1, y1]])))
+
+    objects = [
+        data_box(px - r, py - r, px + r, py + r)
+        for (px, py), r in zip(anchor_px, radius, strict=True)
+    ]
     if segments:  # the error bars, as thin boxes (caps included) a label must not sit on
         ends = ax.transData.transform(np.array(segments).reshape(-1, 2)).reshape(-1, 4)
         lows, highs = np.minimum(ends[:, :2], ends[:, 2:]), np.maximum(ends[:, :2], ends[:, 2:])
-        obstacles = np.vstack([obstacles, np.hstack([lows - 3.0, highs + 3.0])])
-    bbox = ax.get_window_extent(renderer)
-    bounds = (float(bbox.x0), float(bbox.y0), float(bbox.x1), float(bbox.y1))
-    centres = place_labels(anchors, label_sizes, obstacles, bounds)
-    inverse = ax.transData.inverted()
-    reach = 0.8 * max(float(label_sizes[:, 0].max()), 1.0)
-    for p, centre, anchor, rad in zip(pts, centres, anchors, radius, strict=True):
-        x, y = (float(v) for v in inverse.transform(centre))
-        if float(np.hypot(*(centre - anchor[:2]))) > rad + reach:  # moved away: leader line
-            ax.plot([p.x, x], [p.y, y], color=MUTED, lw=0.6, zorder=2)
-        label = ax.text(x, y, p.label, ha="center", va="center", fontsize=9, zorder=4)
-        record.label_boxes[p.subject] = label.get_window_extent(renderer)
+        objects += [data_box(*(lo - 3.0), *(hi + 3.0)) for lo, hi in zip(lows, highs, strict=True)]
+    for q in quad_texts:
+        e = q.get_window_extent(renderer)
+        objects.append(data_box(e.x0, e.y0, e.x1, e.y1))
+    adjust_text(
+        texts,
+        objects=objects,
+        target_x=[p.x for p in pts],
+        target_y=[p.y for p in pts],
+        avoid_self=False,
+        ax=ax,
+        iter_lim=LABEL_ITERATIONS,
+        force_static=(0.2, 0.4),
+        expand=(1.05, 1.25),
+        ensure_inside_axes=True,
+        prevent_crossings=False,  # its pairwise pass per iteration is most of the time
+    )
+    # adjustText stops at its iteration limit; a last deterministic pass parts any labels still
+    # touching and keeps every one wholly inside the axes
+    extents = [tx.get_window_extent(renderer) for tx in texts]
+    centres = np.array([[(e.x0 + e.x1) / 2, (e.y0 + e.y1) / 2] for e in extents])
+    halves = np.array([[e.width / 2 + 1.5, e.height / 2 + 1.0] for e in extents])
+    area = ax.get_window_extent(renderer)
+    centres = _part_labels(centres, halves, (area.x0, area.y0, area.x1, area.y1))
+    boxes: dict[str, Bbox] = {}
+    for p, tx, centre, half, anchor, rad in zip(
+        pts, texts, centres, halves, anchor_px, radius, strict=True
+    ):
+        tx.set_position(tuple(float(v) for v in to_data.transform(centre)))
+        tx.set_horizontalalignment("center")
+        tx.set_verticalalignment("center")
+        # moved away from its bubble: a leader line from the bubble's edge to the label's
+        near = np.clip(anchor, centre - half, centre + half)
+        gap = float(np.hypot(*(near - anchor)))
+        if gap > rad + 6.0:
+            start = anchor + (near - anchor) * (rad / gap)
+            line = to_data.transform(np.array([start, near]))
+            ax.plot(line[:, 0], line[:, 1], color=MUTED, lw=0.6, zorder=2)
+        boxes[p.subject] = tx.get_window_extent(renderer)
+    return boxes
+
+
+def _part_labels(
+    pos: np.ndarray, half: np.ndarray, bounds: tuple[float, float, float, float]
+) -> np.ndarray:
+    """Label centres moved apart (along the axis of least overlap) until no two overlap, and
+    clipped into ``bounds``; deterministic (ties broken by order)."""
+    pos = pos.copy()
+    n = len(pos)
+    x0, y0, x1, y1 = bounds
+
+    def clip() -> None:
+        pos[:, 0] = np.clip(pos[:, 0], x0 + half[:, 0], x1 - half[:, 0])
+        pos[:, 1] = np.clip(pos[:, 1], y0 + half[:, 1], y1 - half[:, 1])
+
+    clip()
+    tie = np.where(np.arange(n)[:, None] > np.arange(n)[None, :], 1.0, -1.0)
+    for _ in range(400):
+        dx = pos[:, None, 0] - pos[None, :, 0]
+        dy = pos[:, None, 1] - pos[None, :, 1]
+        ox = half[:, None, 0] + half[None, :, 0] - np.abs(dx)
+        oy = half[:, None, 1] + half[None, :, 1] - np.abs(dy)
+        hit = (ox > 0) & (oy > 0)
+        np.fill_diagonal(hit, False)
+        if not hit.any():
+            break
+        sx = np.where(dx == 0, tie, np.sign(dx))
+        sy = np.where(dy == 0, tie, np.sign(dy))
+        along_y = oy < ox
+        move = np.zeros_like(pos)
+        move[:, 0] = np.sum(np.where(hit & ~along_y, sx * (ox * 0.5 + 0.5), 0.0), axis=1)
+        move[:, 1] = np.sum(np.where(hit & along_y, sy * (oy * 0.5 + 0.5), 0.0), axis=1)
+        pos += move
+        clip()
+    return pos
 
 
 def _draw_side_panel(side: Axes, data: ReportData, record: LandscapeData, lang: Lang) -> None:
@@ -478,13 +552,51 @@ def _draw_side_panel(side: Axes, data: ReportData, record: LandscapeData, lang: 
 
 @dataclass(frozen=True)
 class RadarData:
-    """One subject's first-level scores (NaN = no data) and the cohort median of each."""
+    """One subject's first-level scores (NaN = no data) and the cohort median of each.
+
+    ``vertices`` are the subject's plotted points (axes with data, in axis order); ``runs`` the
+    stroked lines through them — one closed polygon when every axis has data, otherwise one
+    open line per stretch of neighbouring axes with data, so no line crosses a missing axis.
+    ``label_boxes`` are the axis labels' boxes in points (y downwards), as drawn.
+    """
 
     subject: str
     nodes: tuple[str, ...]
     values: tuple[float, ...]
     cohort_median: tuple[float, ...]
     vertices: tuple[tuple[float, float], ...]
+    runs: tuple[tuple[int, ...], ...] = ()
+    closed: bool = False
+    label_boxes: tuple[tuple[float, float, float, float], ...] = ()
+
+
+NO_DATA: Final = {"zh": "无数据", "en": "no data"}
+"""What a radar axis without data is labelled with."""
+RADAR_UNIT = 102.6
+"""The radar's unit radius in points."""
+
+
+def _runs(values: Sequence[float]) -> tuple[tuple[tuple[int, ...], ...], bool]:
+    """Stretches of neighbouring axes with data (wrapping round), and whether all have data."""
+    n = len(values)
+    have = [not math.isnan(v) for v in values]
+    if all(have):
+        return (tuple(range(n)),), True
+    if not any(have):
+        return (), False
+    start = next(k for k in range(n) if not have[k])  # begin just after a gap: no wrap split
+    runs: list[tuple[int, ...]] = []
+    current: list[int] = []
+    for step in range(1, n + 1):
+        k = (start + step) % n
+        if have[k]:
+            current.append(k)
+        elif current:
+            runs.append(tuple(current))
+            current = []
+    if current:
+        runs.append(tuple(current))
+    return tuple(sorted(runs)), False
 
 
 def radar_chart(data: ReportData, subject: str, lang: Lang) -> Chart:
@@ -493,8 +605,11 @@ def radar_chart(data: ReportData, subject: str, lang: Lang) -> Chart:
     Drawn straight to SVG (:class:`~quanheng.report.svg.SvgCanvas`, text as glyph paths like
     every chart) rather than through a matplotlib figure: a report draws one per subject and
     language, and the figure machinery cost ten times the drawing. The vertices are exactly
-    the plotted coordinates. Axes without data are labelled "missing" and skipped by the
-    polygon, never drawn at the centre. SVG only: the Markdown links it as SVG.
+    the plotted coordinates. An axis without data is never drawn at the centre nor bridged:
+    the line breaks there (each stretch of axes with data is its own line, filled as the
+    wedges between its neighbouring axes), its spoke is dashed with a hollow marker at the
+    centre, and its label is greyed with "no data". Labels hang outward from the ring by
+    their angle and are moved further out where they would overlap a neighbour. SVG only.
     """
     nodes = data.card.first_level
     view = next(v for v in data.subjects if v.id == subject)
@@ -510,13 +625,13 @@ def radar_chart(data: ReportData, subject: str, lang: Lang) -> Chart:
         return (r * math.cos(angles[k]), r * math.sin(angles[k]))
 
     vertices = tuple(xy(v, k) for k, v in enumerate(values) if not math.isnan(v))
-    record = RadarData(subject, nodes, values, tuple(float(m) for m in median), vertices)
+    runs, closed = _runs(values)
     chart_rc()  # the fonts must be there (a clear error if not), as for every chart
 
     # 5.4 × 4.8 in, the radar's unit circle 102.6 pt across its radius, centred: the layout
     # matplotlib gave it when it drew these (axes at 17 %/10 %, 66 % × 80 %, equal aspect).
     canvas = SvgCanvas(5.4 * 72, 4.8 * 72)
-    cx, cy, unit = canvas.width / 2, canvas.height / 2, 102.6
+    cx, cy, unit = canvas.width / 2, canvas.height / 2 - 8.0, RADAR_UNIT
 
     def pt(p: tuple[float, float]) -> tuple[float, float]:
         return (cx + p[0] * unit, cy - p[1] * unit)
@@ -525,38 +640,117 @@ def radar_chart(data: ReportData, subject: str, lang: Lang) -> Chart:
     for r in (0.2, 0.4, 0.6, 0.8, 1.0):
         canvas.polyline([pt(xy(r, k)) for k in range(n)], stroke=grey, width=0.6, closed=True)
     for k in range(n):
-        canvas.polyline([pt((0.0, 0.0)), pt(xy(1.0, k))], stroke=grey, width=0.6)
-    med_pts = [pt(xy(float(m), k)) for k, m in enumerate(median) if not math.isnan(m)]
+        spoke = [pt((0.0, 0.0)), pt(xy(1.0, k))]
+        if math.isnan(values[k]):
+            canvas.polyline(spoke, stroke="#b0b0b0", width=0.7, dash=(0.8, 2.2))
+        else:
+            canvas.polyline(spoke, stroke=grey, width=0.6)
     legend: list[tuple[str, str, float, tuple[float, float] | None, bool]] = []
-    if len(med_pts) > 1:
-        canvas.polyline(med_pts, stroke=MUTED, width=1.0, dash=(3.7, 1.6), closed=True)
+    med_runs, med_closed = _runs(tuple(float(m) for m in median))
+    if sum(len(r) for r in med_runs) > 1:
+        for run in med_runs:
+            line = [pt(xy(float(median[k]), k)) for k in run]
+            canvas.polyline(line, stroke=MUTED, width=1.0, dash=(3.7, 1.6), closed=med_closed)
         legend.append((t("radar_cohort", lang), MUTED, 1.0, (3.7, 1.6), False))
     if vertices:
-        shape = [pt(v) for v in vertices]
-        canvas.polyline(shape, fill=ACCENT, fill_opacity=0.22, closed=True)
-        canvas.polyline(shape, stroke=ACCENT, width=1.6, closed=True)
-        canvas.dots(shape, 1.5, ACCENT)
-        legend.append((_name(view, lang), ACCENT, 1.6, None, True))
-    for k, node in enumerate(nodes):
-        lx, ly = xy(1.1, k)
-        ha: Literal["left", "center", "right"] = (
-            "center" if abs(lx) < 0.15 else ("left" if lx > 0 else "right")
-        )
-        label = _wrap(data.node_name(node).get(lang), 16, lang)
-        missing = math.isnan(values[k])
-        if missing:
-            label += f"\n({t('missing', lang)})"
-        x, y = pt((lx, ly))
-        canvas.text(
-            x, y, label, size=7.5, color=MUTED if missing else "#222222", ha=ha, italic=missing
-        )
+        if closed:
+            shape = [pt(xy(values[k], k)) for k in range(n)]
+            canvas.polyline(shape, fill=ACCENT, fill_opacity=0.22, closed=True)
+        else:  # the wedges between neighbouring axes with data: never across a gap
+            for run in runs:
+                if len(run) > 1:
+                    wedge = [pt((0.0, 0.0))] + [pt(xy(values[k], k)) for k in run]
+                    canvas.polyline(wedge, fill=ACCENT, fill_opacity=0.22, closed=True)
+        for run in runs:
+            canvas.polyline(
+                [pt(xy(values[k], k)) for k in run], stroke=ACCENT, width=1.6, closed=closed
+            )
+        canvas.dots([pt(v) for v in vertices], 1.8, ACCENT)
+        legend.append((_elide(_name(view, lang), 84, lang), ACCENT, 1.6, None, True))
+    if not closed:  # "no data" marker: hollow, at the centre the missing spokes run from
+        canvas.rings([pt((0.0, 0.0))], 2.4, MUTED)
+    boxes = _radar_labels(canvas, data, values, angles, pt, lang)
     for row, (text, colour, width, dash, marker) in enumerate(legend):
-        y = canvas.height - 34 + 14 * row
+        y = canvas.height - 30 + 13 * row
         canvas.polyline([(8.0, y), (26.0, y)], stroke=colour, width=width, dash=dash)
         if marker:
-            canvas.dots([(17.0, y)], 1.5, colour)
+            canvas.dots([(17.0, y)], 1.8, colour)
         canvas.text(33.0, y, text, size=7.5, ha="left")
+    record = RadarData(
+        subject,
+        nodes,
+        values,
+        tuple(float(m) for m in median),
+        vertices,
+        runs,
+        closed,
+        tuple(boxes),
+    )
     return Chart(f"radar-{subject}", None, record, set(canvas.missing_glyphs), canvas)
+
+
+def _radar_labels(
+    canvas: SvgCanvas,
+    data: ReportData,
+    values: tuple[float, ...],
+    angles: list[float],
+    pt: Any,
+    lang: Lang,
+) -> list[tuple[float, float, float, float]]:
+    """Draw the axis labels outside the ring, aligned by angle, clear of one another."""
+    size = 7.5
+    placed: list[tuple[float, float, float, float]] = []
+    ring = RADAR_UNIT * 1.0
+    for k, node in enumerate(data.card.first_level):
+        c, s = math.cos(angles[k]), math.sin(angles[k])
+        ha: Literal["left", "center", "right"] = (
+            "center" if abs(c) < 0.2 else ("left" if c > 0 else "right")
+        )
+        va: Literal["center", "top", "bottom"] = (
+            "center" if abs(s) < 0.5 else ("bottom" if s > 0 else "top")
+        )
+        missing = math.isnan(values[k])
+        label = _wrap(data.node_name(node).get(lang), 18, lang)
+        if missing:
+            label += f"\n（{NO_DATA[lang]}）" if lang == "zh" else f"\n({NO_DATA[lang]})"
+        r = 1.06
+        box = (0.0, 0.0, 0.0, 0.0)
+        for _ in range(24):  # out along the spoke until clear of the labels placed so far
+            x, y = pt((r * c, r * s))
+            box = SvgCanvas.text_box(x, y, label, size=size, ha=ha, va=va, italic=missing)
+            if not any(_boxes_overlap(box, other, 1.0) for other in placed) and not _box_on_ring(
+                box, pt((0.0, 0.0)), ring
+            ):
+                break
+            r += 0.04
+        x, y = pt((r * c, r * s))
+        canvas.text(
+            x,
+            y,
+            label,
+            size=size,
+            color=MUTED if missing else "#222222",
+            ha=ha,
+            va=va,
+            italic=missing,
+        )
+        placed.append(box)
+    return placed
+
+
+def _boxes_overlap(
+    a: tuple[float, float, float, float], b: tuple[float, float, float, float], pad: float
+) -> bool:
+    return min(a[2], b[2]) - max(a[0], b[0]) > -pad and min(a[3], b[3]) - max(a[1], b[1]) > -pad
+
+
+def _box_on_ring(
+    box: tuple[float, float, float, float], centre: tuple[float, float], r: float
+) -> bool:
+    """Whether a box reaches inside the radar's outer ring (a circle through its corners)."""
+    nx = min(max(centre[0], box[0]), box[2])
+    ny = min(max(centre[1], box[1]), box[3])
+    return math.hypot(nx - centre[0], ny - centre[1]) < r
 
 
 # --------------------------------------------------------------------------- heatmap
@@ -647,10 +841,19 @@ def heatmap_chart(data: ReportData, lang: Lang) -> Chart:
         ax.set_xlim(-0.5, max(n_cols, 1) - 0.5)
         ax.set_ylim(max(n_rows, 1) - 0.5, -0.5)
         ax.set_xticks(range(n_cols))
-        ax.set_xticklabels([_name(v, lang) for v in cohort], rotation=60, ha="right", fontsize=8)
+        ax.set_xticklabels(
+            [_elide(_name(v, lang), LABEL_COLUMNS, lang) for v in cohort],
+            rotation=60,
+            ha="right",
+            rotation_mode="anchor",
+            fontsize=8,
+        )
         ax.set_yticks(range(n_rows))
-        ax.set_yticklabels(
-            [f"{leaf} {card.node_names[j].get(lang)}" for j, leaf in enumerate(leaves)],
+        ax.set_yticklabels(  # the full names are in the report's indicator table
+            [
+                _elide(f"{leaf} {card.node_names[j].get(lang)}", LEAF_COLUMNS, lang)
+                for j, leaf in enumerate(leaves)
+            ],
             fontsize=7,
         )
         ax.tick_params(length=0)
@@ -733,10 +936,22 @@ def rank_probability_chart(data: ReportData, lang: Lang) -> Chart | None:
         probs = analysis.rank_acceptability[v.id]
         matrix[r, : len(probs)] = probs
     record = RankProbabilityData(tuple(v.id for v in cohort), matrix)
+    labels = [  # P(rank) is never shown without the evidence behind it
+        f"{_elide(_name(v, lang), LABEL_COLUMNS, lang)} · "
+        f"{t('cov_short', lang, pct=fmt_pct(v.coverage))}"
+        for v in cohort
+    ]
     with _rc():
         height = 1.4 + 0.32 * len(cohort)
         fig = _figure(8.0, height)
-        ax = fig.add_axes((0.22, 0.9 / height, 0.6, 1 - 1.3 / height))
+        # the axes start where the widest label ends: a long name never runs off the figure
+        probe = [fig.text(0, 0, label, fontsize=8) for label in labels]
+        renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+        widest = max(p.get_window_extent(renderer).width for p in probe) / (fig.dpi * 8.0)
+        for p in probe:
+            p.remove()
+        margin = min(max(0.12, widest + 0.03), 0.5)
+        ax = fig.add_axes((margin, 0.9 / height, 0.82 - margin, 1 - 1.3 / height))
         cmap = matplotlib.colormaps["viridis"]
         ypos = np.arange(len(cohort))
         colours = [cmap(k / max(n - 1, 1)) for k in range(n)]
@@ -761,10 +976,7 @@ def rank_probability_chart(data: ReportData, lang: Lang) -> Chart | None:
         ax.set_ylim(len(cohort) - 0.5, -0.5)
         handles = [Patch(color=colours[k], label=t("rank_k", lang, k=k + 1)) for k in range(n)]
         ax.set_yticks(ypos)
-        ax.set_yticklabels(  # P(rank) is never shown without the evidence behind it
-            [f"{_name(v, lang)} · {t('cov_short', lang, pct=fmt_pct(v.coverage))}" for v in cohort],
-            fontsize=8,
-        )
+        ax.set_yticklabels(labels, fontsize=8)
         ax.set_xlim(0, 1)
         ax.set_xlabel(t("probability", lang))
         if n <= 12:
@@ -825,6 +1037,6 @@ def tornado_chart(data: ReportData, lang: Lang) -> Chart | None:
         ax.set_yticklabels([_wrap(b.label.get(lang), 36, lang) for b in bars], fontsize=8)
         ax.invert_yaxis()
         target = analysis.tornado_target.get(lang) if analysis.tornado_target else ""
-        ax.set_xlabel(f"{t('change', lang)} {target}".strip())
+        ax.set_xlabel(_wrap(f"{t('change', lang)} {target}".strip(), 80, lang))
         ax.legend(loc="lower right", fontsize=8, frameon=False)
     return Chart("tornado", fig, record)

@@ -26,6 +26,7 @@ Charts are drawn as paths, not text, so their labels are checked where they are 
 from __future__ import annotations
 
 import functools
+import math
 import re
 import shutil
 import subprocess
@@ -36,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-__all__ = ["PageFault", "check_pdf", "format_faults", "text_overlaps"]
+__all__ = ["PageFault", "check_pdf", "format_faults", "text_outside", "text_overlaps"]
 
 OVERLAP: Final = 0.3
 """Fraction of the narrower box two characters must share, across and down, to overprint."""
@@ -310,32 +311,106 @@ def _sample(texts: Iterable[str]) -> str:
 # --- charts -------------------------------------------------------------------------------
 
 
-def text_overlaps(fig: Any, *, pad: float = 0.0) -> list[str]:
-    """Pairs of visible texts of a matplotlib figure whose drawn boxes overlap (in pixels).
+def text_overlaps(chart: Any, *, pad: float = 0.0) -> list[str]:
+    """Pairs of visible texts of a chart whose drawn boxes overlap by more than ``pad``.
 
     For charts, whose labels are paths in the PDF and so invisible to :func:`check_pdf`.
+    ``chart`` is a matplotlib figure (boxes in pixels; a rotated text is its rotated
+    rectangle, not the upright box around it) or an :class:`~quanheng.report.svg.SvgCanvas`
+    (the boxes it recorded, in points).
     """
-    fig.canvas.draw()
-    renderer = fig.canvas.get_renderer()
-    texts = [
-        t
-        for t in fig.findobj(lambda a: hasattr(a, "get_text") and hasattr(a, "get_window_extent"))
-        if t.get_visible() and t.get_text().strip() and t.get_figure() is not None
-    ]
-    boxes = []
-    for t in texts:
-        try:
-            boxes.append((t.get_text(), t.get_window_extent(renderer)))
-        except RuntimeError:  # pragma: no cover - a text without a renderer
-            continue
+    boxes = _text_quads(chart)
     found = []
     for i, (ta, a) in enumerate(boxes):
         for tb, b in boxes[i + 1 :]:
-            across = min(a.x1, b.x1) - max(a.x0, b.x0)
-            down = min(a.y1, b.y1) - max(a.y0, b.y0)
-            if across > pad and down > pad:
+            if _quads_overlap(a, b, pad):
                 found.append(f"{ta!r} / {tb!r}")
     return found
+
+
+def text_outside(chart: Any, *, pad: float = 0.0) -> list[str]:
+    """Visible texts of a chart that reach beyond its edges (cut off when it is drawn)."""
+    from quanheng.report.svg import SvgCanvas
+
+    if isinstance(chart, SvgCanvas):
+        width, height = chart.width, chart.height
+    else:
+        chart.canvas.draw()
+        width, height = chart.bbox.width, chart.bbox.height
+    out = []
+    for text, quad in _text_quads(chart):
+        x0, y0 = quad.min(axis=0)
+        x1, y1 = quad.max(axis=0)
+        if x0 < -pad or y0 < -pad or x1 > width + pad or y1 > height + pad:
+            out.append(f"{text!r} at ({x0:.0f}, {y0:.0f})–({x1:.0f}, {y1:.0f})")
+    return out
+
+
+def _text_quads(chart: Any) -> list[tuple[str, Any]]:
+    """Each visible text and its four corners (a 4 × 2 array)."""
+    import numpy as np
+
+    from quanheng.report.svg import SvgCanvas
+
+    if isinstance(chart, SvgCanvas):
+        return [  # an SvgCanvas: upright boxes
+            (text, np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], dtype=float))
+            for text, (x0, y0, x1, y1) in chart.texts
+            if text.strip()
+        ]
+    from matplotlib.text import Text
+
+    chart.canvas.draw()
+    renderer = chart.canvas.get_renderer()
+    # an axis keeps spare ticks beyond its limits, labels and all, that it never draws
+    seen: set[int] = set()
+    for axes in chart.axes:
+        for axis in (axes.xaxis, axes.yaxis):
+            spare = {id(x) for tick in axis.majorTicks + axis.minorTicks for x in tick.findobj()}
+            drawn = {id(x) for tick in axis._update_ticks() for x in tick.findobj()}
+            seen |= spare - drawn
+    out = []
+    for t in chart.findobj(Text):
+        if id(t) in seen or not (t.get_visible() and t.get_text().strip()):
+            continue
+        seen.add(id(t))
+        if t.get_figure() is None:
+            continue
+        try:
+            box = t.get_window_extent(renderer)
+        except RuntimeError:  # pragma: no cover - a text without a renderer
+            continue
+        angle = math.radians(t.get_rotation() % 180.0)
+        cx, cy = (box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2
+        if abs(math.sin(2 * angle)) < 1e-9:  # upright or on its side: the box is the text
+            w, h, c, s = box.width, box.height, 1.0, 0.0
+        else:  # the rectangle the text fills, from its upright size and its angle
+            t.set_rotation(0)
+            upright = t.get_window_extent(renderer)
+            t.set_rotation(math.degrees(angle))
+            w, h = upright.width, upright.height
+            c, s = math.cos(angle), math.sin(angle)
+        corners = [(-w / 2, -h / 2), (w / 2, -h / 2), (w / 2, h / 2), (-w / 2, h / 2)]
+        quad = np.array([(cx + c * x - s * y, cy + s * x + c * y) for x, y in corners])
+        out.append((t.get_text(), quad))
+    return out
+
+
+def _quads_overlap(a: Any, b: Any, pad: float) -> bool:
+    """Whether two convex quadrilaterals overlap by more than ``pad`` (separating axes)."""
+    import numpy as np
+
+    for quad in (a, b):
+        for k in range(4):
+            edge = quad[(k + 1) % 4] - quad[k]
+            norm = float(np.hypot(*edge))
+            if norm == 0:
+                continue
+            axis = np.array([-edge[1], edge[0]]) / norm
+            pa, pb = a @ axis, b @ axis
+            if min(pa.max(), pb.max()) - max(pa.min(), pb.min()) <= pad:
+                return False
+    return True
 
 
 def main(argv: Sequence[str] | None = None) -> int:

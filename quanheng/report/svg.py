@@ -13,6 +13,7 @@ Glyph outlines and label layouts are cached for the process: the labels repeat i
 from __future__ import annotations
 
 import functools
+import math
 import re
 import warnings
 from dataclasses import dataclass, field
@@ -29,12 +30,16 @@ from quanheng.report.fonts import FONT_FAMILIES
 __all__ = ["GlyphDefs", "SvgCanvas"]
 
 HAlign = Literal["left", "center", "right"]
+VAlign = Literal["center", "baseline", "top", "bottom"]
 
 _TEXT2PATH = TextToPath()
 _GLYPHS: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 """Every glyph outline seen in this process, by matplotlib's glyph id (font and character)."""
 LINE_SPACING = 1.2
 """Line height as a multiple of the font size (matplotlib's default)."""
+ASCENT = 0.8
+DESCENT = 0.22
+"""A line's extent above and below its baseline, as multiples of the font size (for boxes)."""
 
 
 def _num(x: float) -> str:
@@ -113,6 +118,9 @@ class SvgCanvas:
     _body: list[str] = field(default_factory=list)
     _glyphs: dict[str, None] = field(default_factory=dict)  # matplotlib's glyph ids, in order
     missing_glyphs: set[str] = field(default_factory=set)
+    texts: list[tuple[str, tuple[float, float, float, float]]] = field(default_factory=list)
+    """Every text drawn and its box ``(x0, y0, x1, y1)`` in points, y downwards: what a test
+    checks for overlaps (see :func:`~quanheng.report.pagecheck.text_overlaps`)."""
 
     def polyline(
         self,
@@ -146,6 +154,14 @@ class SvgCanvas:
                 f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(radius)}" fill="{fill}"/>'
             )
 
+    def rings(self, points: list[tuple[float, float]], radius: float, stroke: str) -> None:
+        """Hollow circles (open markers) at ``points``, white inside."""
+        for x, y in points:
+            self._body.append(
+                f'<circle cx="{_num(x)}" cy="{_num(y)}" r="{_num(radius)}" fill="#ffffff" '
+                f'stroke="{stroke}" stroke-width="1"/>'
+            )
+
     def text(
         self,
         x: float,
@@ -155,15 +171,19 @@ class SvgCanvas:
         size: float,
         color: str = "#222222",
         ha: HAlign = "left",
-        va: Literal["center", "baseline"] = "center",
+        va: VAlign = "center",
         italic: bool = False,
     ) -> None:
-        """Text as glyph paths; lines split at ``\\n``; ``(x, y)`` placed as ``ha``/``va`` say."""
+        """Text as glyph paths; lines split at ``\\n``; ``(x, y)`` placed as ``ha``/``va`` say.
+
+        ``va="top"`` hangs the block of lines below ``y``, ``"bottom"`` stands it on ``y``,
+        ``"center"`` centres it there and ``"baseline"`` puts the first line's baseline on it.
+        """
         lines = text.split("\n")
         step = size * LINE_SPACING
-        # baseline of the first line: the block of lines centred on y (cap height ≈ 0.7 em)
-        first = y - step * (len(lines) - 1) / 2 + 0.35 * size if va == "center" else y
+        first = self.first_baseline(y, len(lines), size, va)
         scale = size / _TEXT2PATH.FONT_SCALE
+        x0, x1 = math.inf, -math.inf
         parts = [f'<g fill="{color}"><title>{escape(text.replace(chr(0), ""))}</title>']
         for k, line in enumerate(lines):
             laid = _layout(line, size, italic)
@@ -181,8 +201,38 @@ class SvgCanvas:
                 # the glyph's id in the output is only known when it is written: a placeholder
                 parts.append(f'<use xlink:href="#\0{glyph}\0" transform="{transform}"/>')
             parts.append("</g>")
+            x0, x1 = min(x0, ox), max(x1, ox + laid.width)
         parts.append("</g>")
         self._body.append("".join(parts))
+        top = first - ASCENT * size
+        bottom = first + (len(lines) - 1) * step + DESCENT * size
+        self.texts.append((text, (x0, top, x1, bottom)))
+
+    @staticmethod
+    def first_baseline(y: float, n_lines: int, size: float, va: VAlign) -> float:
+        """Where the first of ``n_lines`` lines' baseline goes for a block placed at ``y``."""
+        step = size * LINE_SPACING
+        if va == "center":  # the block of lines centred on y (cap height ≈ 0.7 em)
+            return y - step * (n_lines - 1) / 2 + 0.35 * size
+        if va == "top":
+            return y + ASCENT * size
+        if va == "bottom":
+            return y - DESCENT * size - step * (n_lines - 1)
+        return y
+
+    @staticmethod
+    def text_box(
+        x: float, y: float, text: str, *, size: float, ha: HAlign, va: VAlign, italic: bool = False
+    ) -> tuple[float, float, float, float]:
+        """The box ``(x0, y0, x1, y1)`` :meth:`text` would draw ``text`` in, without drawing."""
+        lines = text.split("\n")
+        widths = [_layout(line, size, italic).width for line in lines]
+        shift = {"left": 0.0, "center": 0.5, "right": 1.0}[ha]
+        x0 = min(x - shift * w for w in widths)
+        x1 = max(x - shift * w + w for w in widths)
+        first = SvgCanvas.first_baseline(y, len(lines), size, va)
+        bottom = first + (len(lines) - 1) * size * LINE_SPACING + DESCENT * size
+        return (x0, first - ASCENT * size, x1, bottom)
 
     def body(self, ids: dict[str, str]) -> str:
         """The elements in drawing order, glyph references resolved through ``ids``."""

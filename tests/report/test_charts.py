@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 import re
 import xml.etree.ElementTree as ET
@@ -9,12 +11,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import yaml
 from matplotlib.collections import LineCollection
 
 import quanheng
 import quanheng.analysis
+from quanheng.demo import default_study_path
 from quanheng.report import ReportData, analysis_for_report, build_report
 from quanheng.report import charts as ch
+from quanheng.report.pagecheck import text_outside, text_overlaps
+from quanheng.text import Lang, Name
 
 SVG = "{http://www.w3.org/2000/svg}"
 
@@ -114,7 +120,7 @@ def test_radar_vertices_are_the_first_level_scores(mini_data: ReportData) -> Non
     assert len(corners) == len(chart.data.vertices)
     for (px, py), (vx, vy) in zip(corners, chart.data.vertices, strict=True):
         assert px == pytest.approx(width / 2 + vx * 102.6, abs=0.01)
-        assert py == pytest.approx(height / 2 - vy * 102.6, abs=0.01)
+        assert py == pytest.approx(height / 2 - 8.0 - vy * 102.6, abs=0.01)  # centre 8 pt up
     titles = [e.text for e in root.iter(SVG + "title")]
     assert [mini_data.node_name(n).en for n in ("A1", "A2", "B1")] == titles[:3]
     assert "Cohort median" in " ".join(t or "" for t in titles)
@@ -131,7 +137,7 @@ def test_radar_skips_missing_axes(crowded_data: ReportData) -> None:
     present = [v for v in chart.data.values if not math.isnan(v)]
     assert len(chart.data.vertices) == len(present)
     titles = [e.text or "" for e in ET.fromstring(ch.to_svg(chart)).iter(SVG + "title")]
-    assert 0 < len(chart.data.values) - len(present) == sum("(缺失)" in t for t in titles)
+    assert 0 < len(chart.data.values) - len(present) == sum("（无数据）" in t for t in titles)
     assert not chart.missing_glyphs
 
 
@@ -182,3 +188,177 @@ def test_cjk_text_has_glyphs_in_png_and_svg(mini_data: ReportData) -> None:
     # every glyph drawn comes from Noto Sans CJK SC (markers have ids without a face name)
     glyphs = set(re.findall(r'<path id="([^"]+-[0-9a-f]+)"', svg))
     assert glyphs and all(g.startswith("NotoSansCJKsc-") for g in glyphs)
+
+
+# --------------------------------------------------------------------------- layout guards
+
+LONG = (
+    "International Consolidated Artificial Intelligence Research and Cloud Infrastructure "
+    "Holdings Group"
+)
+ZH_LONG = "北京智源人工智能研究院大模型与云计算基础设施控股集团有限公司"
+
+
+def _analysed(study: quanheng.Study, card: quanheng.Scorecard | None = None) -> ReportData:
+    card = card or quanheng.score(study)
+    analysis = quanheng.analysis.analyse(study, card, draws=40, seed=1)
+    return build_report(study, card, analysis_for_report(analysis, card))
+
+
+@pytest.fixture(scope="module")
+def default_data() -> ReportData:
+    from quanheng.measure.pipeline import collect
+
+    study = quanheng.load_study(default_study_path())
+    return _analysed(study, quanheng.score(study, measurements=collect(study)))
+
+
+@pytest.fixture(scope="module")
+def long_data(tmp_path_factory: pytest.TempPathFactory) -> ReportData:
+    from tests.report.conftest import load_synth
+
+    root = load_synth().make_study(tmp_path_factory.mktemp("long") / "s", 50)
+    path = root / "study.yaml"
+    study = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for k, subject in enumerate(study["subjects"]):
+        subject["name"] = {"zh": f"{ZH_LONG}{k + 1}", "en": f"{LONG} {k + 1:02d}"}
+    path.write_text(yaml.safe_dump(study, allow_unicode=True, sort_keys=False), "utf-8")
+    return _analysed(quanheng.load_study(root))
+
+
+def _every_chart(data: ReportData, lang: Lang) -> list[ch.Chart]:
+    built = [
+        ch.landscape_chart(data, lang),
+        ch.heatmap_chart(data, lang),
+        ch.rank_probability_chart(data, lang),
+        ch.tornado_chart(data, lang),
+    ]
+    charts = [c for c in built if c is not None]
+    assert len(charts) == 4  # the simulation's charts are there too
+    return charts + [ch.radar_chart(data, v.id, lang) for v in data.scored]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+@pytest.mark.parametrize("study", ["default", "long"])
+def test_no_chart_text_overlaps_or_runs_off(
+    request: pytest.FixtureRequest, study: str, lang: Lang
+) -> None:
+    data: ReportData = request.getfixturevalue(f"{study}_data")
+    faults = []
+    for chart in _every_chart(data, lang):
+        drawn = chart.figure if chart.figure is not None else chart.canvas
+        ch.to_svg(chart)  # laid out as written: constrained layout runs here
+        faults += [f"{chart.name}: overlap {f}" for f in text_overlaps(drawn)]
+        faults += [f"{chart.name}: outside {f}" for f in text_outside(drawn)]
+        assert not chart.missing_glyphs
+    assert not faults, "\n".join(faults[:20])
+
+
+def _stroked_lines(svg: str, colour: str) -> list[tuple[list[tuple[float, float]], bool]]:
+    out = []
+    for path in ET.fromstring(svg).iter(SVG + "path"):
+        if path.get("stroke") != colour or path.get("fill") != "none":
+            continue
+        d = path.get("d", "")
+        closed = d.endswith(" Z")
+        points = [tuple(map(float, c.split())) for c in d.removesuffix(" Z")[1:].split(" L")]
+        out.append((points, closed))
+    return out
+
+
+def test_radar_breaks_its_line_at_a_missing_axis(default_data: ReportData) -> None:
+    checked = 0
+    for view in default_data.scored:
+        for lang in ("zh", "en"):
+            chart = ch.radar_chart(default_data, view.id, lang)  # type: ignore[arg-type]
+            values = chart.data.values
+            n = len(values)
+            if not any(math.isnan(v) for v in values):
+                continue
+            svg = ch.to_svg(chart)
+            root = ET.fromstring(svg)
+            width, height = (float(v) for v in root.get("viewBox", "").split()[2:])
+            lines = _stroked_lines(svg, ch.ACCENT)
+            legend = [pts for pts, _ in lines if all(y > height - 40 for _, y in pts)]
+            lines = [(pts, c) for pts, c in lines if pts not in legend]
+            assert sum(len(p) for p, _ in lines if len(p) > 1) == sum(
+                len(r) for r in chart.data.runs if len(r) > 1
+            )
+            centre = (width / 2, height / 2 - 8.0)
+            for points, closed in lines:
+                assert not closed  # a polygon would join the last axis to the first
+                axes = []
+                for x, y in points:  # each vertex back to its axis, by angle
+                    angle = math.atan2(centre[1] - y, x - centre[0])
+                    axes.append(round((math.pi / 2 - angle) / (2 * math.pi / n)) % n)
+                for a, b in itertools.pairwise(axes):
+                    assert (b - a) % n == 1  # only neighbouring axes are joined
+                    assert not math.isnan(values[a]) and not math.isnan(values[b])
+            no_data = "（无数据）" if lang == "zh" else "(no data)"
+            titles = [e.text or "" for e in root.iter(SVG + "title")]
+            assert sum(no_data in t for t in titles) == sum(math.isnan(v) for v in values)
+            # the "no data" marker: a hollow ring at the centre
+            rings = [c for c in root.iter(SVG + "circle") if c.get("fill") == "#ffffff"]
+            assert [(float(c.get("cx", 0)), float(c.get("cy", 0))) for c in rings] == [
+                pytest.approx(centre, abs=0.01)
+            ]
+            checked += 1
+    assert checked  # the default study has subjects with missing first-level indicators
+
+
+def test_landscape_labels_clear_of_bubbles_and_error_bars(default_data: ReportData) -> None:
+    for lang in ("zh", "en"):
+        chart = ch.landscape_chart(default_data, lang)  # type: ignore[arg-type]
+        ax = chart.figure.axes[0]
+        area = ax.get_window_extent()
+        bubbles = ax.collections[0]
+        centres = ax.transData.transform(bubbles.get_offsets())
+        radii = np.sqrt(bubbles.get_sizes() / math.pi) * chart.figure.dpi / 72.0
+        bars = [
+            ax.transData.transform(seg)
+            for coll in ax.collections
+            if isinstance(coll, LineCollection)
+            for seg in coll.get_segments()
+        ]
+        assert bars
+        for box in chart.data.label_boxes.values():
+            assert area.x0 <= box.x0 and box.x1 <= area.x1
+            assert area.y0 <= box.y0 and box.y1 <= area.y1
+            for (cx, cy), r in zip(centres, radii, strict=True):
+                nx, ny = min(max(cx, box.x0), box.x1), min(max(cy, box.y0), box.y1)
+                assert math.hypot(nx - cx, ny - cy) >= r - 0.5  # off the bubble
+            for (x0, y0), (x1, y1) in bars:  # off every error bar (vertical or horizontal)
+                across = min(max(x0, x1), box.x1) - max(min(x0, x1), box.x0)
+                down = min(max(y0, y1), box.y1) - max(min(y0, y1), box.y0)
+                assert not (across >= 0 and down >= 0)
+        assert ch.overlaps(list(chart.data.label_boxes.values())) == []
+
+
+def test_landscape_placement_is_deterministic(crowded_data: ReportData) -> None:
+    first = ch.landscape_chart(crowded_data, "en").data.label_boxes
+    again = ch.landscape_chart(crowded_data, "en").data.label_boxes
+    assert {k: tuple(b.extents) for k, b in first.items()} == {
+        k: tuple(b.extents) for k, b in again.items()
+    }
+
+
+def test_a_sixty_character_name_never_collapses_the_layout(mini_data: ReportData) -> None:
+    name = "Sixty Character Artificial Intelligence Holdings Group Ltd 1"
+    assert len(name) == 60
+    views = [
+        dataclasses.replace(v, name=Name(zh=ZH_LONG + str(k), en=f"{name}{k}"))
+        for k, v in enumerate(mini_data.subjects)
+    ]
+    data = dataclasses.replace(mini_data, subjects=tuple(views))
+    for lang in ("zh", "en"):
+        charts = [c for c in _every_chart(data, lang)]  # type: ignore[arg-type]
+        for chart in charts:
+            ch.to_svg(chart)  # a "constrained_layout not applied" warning fails the test
+            if chart.figure is not None:
+                ch.to_png(chart)
+            drawn = chart.figure if chart.figure is not None else chart.canvas
+            assert text_overlaps(drawn) == [] and text_outside(drawn) == [], chart.name
+        heat = charts[1].figure.axes[0]
+        labels = [t.get_text() for t in heat.get_xticklabels()]
+        assert all("…" in t and t.endswith(str(k)) for k, t in enumerate(labels))
+        assert len(set(labels)) == len(labels)  # cut in the middle: still told apart
