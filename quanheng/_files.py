@@ -26,9 +26,11 @@ __all__ = [
     "MAX_FILE_BYTES",
     "LocatedDict",
     "LocatedList",
+    "did_you_mean",
     "display_path",
     "line_of",
     "mask_credentials",
+    "nearest",
     "read_csv",
     "read_text",
     "read_yaml",
@@ -144,6 +146,29 @@ def mask_credentials(text: str) -> str:
     message still says which URL is meant.
     """
     return _URL_PASSWORD.sub(r"\g<head>:***@", text)
+
+
+def nearest(word: str, known: Sequence[str], n: int = 3) -> list[str]:
+    """The known ids closest to ``word`` (difflib's ratio ≥ 0.6), best first; case ignored."""
+    by_lower: dict[str, str] = {}
+    for k in known:
+        by_lower.setdefault(k.lower(), k)
+    close = difflib.get_close_matches(word.lower(), list(by_lower), n=n)
+    return [by_lower[c] for c in close]
+
+
+def did_you_mean(word: str, known: Sequence[str], n: int = 3) -> str:
+    """`` (did you mean 'P4.4'?)`` for the nearest known ids, or ``""`` when none is near.
+
+    Every "unknown id" message appends this, so a typo (``P44``, ``cn-llm-vendor-2042``) is one
+    line that names what was meant.
+    """
+    close = nearest(word, known, n)
+    if not close:
+        return ""
+    shown = [repr(c) for c in close]
+    words = shown[0] if len(shown) == 1 else f"{', '.join(shown[:-1])} or {shown[-1]}"
+    return f" (did you mean {words}?)"
 
 
 def display_path(path: Path) -> str:
@@ -447,6 +472,13 @@ def _fix(err: Any) -> str:
         return "remove it or check its spelling (see `quanheng schema`)"
     if kind == "finite_number":
         return "give a finite number (.nan and .inf cannot be weighed, ranked or averaged)"
+    if kind == "date_format":
+        hint = err.get("ctx", {}).get("hint")
+        if hint:
+            return f"write it as {hint} (YYYY-MM-DD, or YYYY-MM / YYYY when only that is known)"
+        return "write the date as YYYY-MM-DD (or YYYY-MM / YYYY when only that is known)"
+    if kind == "date_future":
+        return "give the date the source was published: no source is dated after today"
     if kind in ("literal_error", "union_tag_invalid", "enum"):
         return "use one of the allowed values"
     return "correct the value (see `quanheng schema`)"

@@ -33,14 +33,21 @@ def default_study_path() -> Path:
 
 
 def write_outputs(study: Study, card: Scorecard, out: Path) -> list[Path]:
-    """Write the scorecard as JSON, CSV and a Markdown summary under ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    stem = f"{study.id}.{card.profile}"
-    paths = [out / f"{stem}.scorecard.json", out / f"{stem}.scorecard.csv", out / f"{stem}.md"]
-    paths[0].write_text(card.to_json() + "\n", encoding="utf-8")
-    card.to_frame().to_csv(paths[1], encoding="utf-8")
-    paths[2].write_text(summary_markdown(study, card), encoding="utf-8")
+    """Write the scorecard as JSON, CSV and a Markdown summary under ``out``, then the report.
+
+    Each file is written whole or not at all (:func:`~quanheng.report.output.write_atomic`);
+    ``out`` is checked first, so an unwritable place is one line before any work.
+    """
     from quanheng.report.api import report_scorecard  # charts and PDF: heavy, import when used
+    from quanheng.report.output import prepare_output_dir, write_atomic
+
+    prepare_output_dir(out)
+    stem = f"{study.id}.{card.profile}"
+    paths = [
+        write_atomic(out / f"{stem}.scorecard.json", card.to_json() + "\n"),
+        write_atomic(out / f"{stem}.scorecard.csv", card.to_frame().to_csv()),
+        write_atomic(out / f"{stem}.md", summary_markdown(study, card)),
+    ]
 
     paths += [p for p in report_scorecard(study, card, out) if p.suffix in (".html", ".pdf", ".md")]
     return paths

@@ -8,7 +8,23 @@ Whatever a user can cause by what they wrote (a file, an option, a profile name)
 exits with code 2, never a traceback. What this machine lacks (a package, the local model's
 weights) is an :class:`EnvironmentProblem` whose message ends with the command that fixes it; it
 exits 2 too, since the user fixes it before running again. A measurement that cannot go on is a
-:class:`MeasureError` (exit 1); what was measured stays in the run store.
+:class:`MeasureError` (exit 1); what was measured stays in the run store. A second ``measure`` on
+a store another process is writing is a :class:`StoreInUse` (exit 2): nothing was sent, and the
+user waits for the other one (or passes ``--wait``) before running again.
+
+Exit codes of the command line:
+
+=====  =========================================================================================
+code   meaning
+=====  =========================================================================================
+0      done; for ``measure``: every requested item has an answer (new or reused)
+1      ``EXIT_RUN``: a run could not go on, or another quanheng error; answers so far are kept
+2      ``EXIT_INPUT``: bad input, something missing on this machine, or the run store is in
+       use by another ``measure`` (nothing was sent)
+3      ``EXIT_PARTIAL``: ``measure`` finished but some items failed (an unreachable endpoint,
+       errors that outlasted the retries); they are not stored as answers and stay
+       retryable: run the same command again, and only they are sent
+=====  =========================================================================================
 
 ::
 
@@ -22,6 +38,7 @@ exits 2 too, since the user fixes it before running again. A measurement that ca
     ├── EnvironmentProblem              exit 2: something missing on this machine
     │   └── LocalModelError             a local model cannot be located, verified or served
     ├── MeasureError                    exit 1: a measurement run cannot go on
+    │   └── StoreInUse                  exit 2: another process holds the run store's lock
     └── TransportError                  one attempt to reach an endpoint failed (the runner
         ├── RequestFailed               retries or records it; never reaches the CLI alone)
         └── Http1Error                  quanheng.measure.http1's own client
@@ -40,6 +57,7 @@ from dataclasses import dataclass
 
 __all__ = [
     "EXIT_INPUT",
+    "EXIT_PARTIAL",
     "EXIT_RUN",
     "EnvironmentProblem",
     "EvidenceError",
@@ -50,6 +68,7 @@ __all__ = [
     "MeasureInputError",
     "Problem",
     "QuanhengError",
+    "StoreInUse",
     "StudyError",
     "TransportError",
     "WeightError",
@@ -62,6 +81,9 @@ EXIT_INPUT = 2
 
 EXIT_RUN = 1
 """Exit code for a run that could not go on (a measurement), or any other quanheng error."""
+
+EXIT_PARTIAL = 3
+"""Exit code of a ``measure`` that finished with failed items; running it again retries them."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,13 +162,22 @@ class MeasureError(QuanhengError):
     """A measurement run cannot continue; completed results stay in the run store."""
 
 
+class StoreInUse(MeasureError):
+    """Another process is measuring into the same run store; this one sent nothing.
+
+    The message names the holder's pid, host and start time (from the lock file).
+    """
+
+
 class TransportError(QuanhengError):
     """One attempt to reach an endpoint failed; the runner retries it or records the failure."""
 
 
 def exit_code(error: QuanhengError) -> int:
     """The command line's exit code for ``error`` (see the tree above)."""
-    return EXIT_INPUT if isinstance(error, InputError | EnvironmentProblem) else EXIT_RUN
+    return (
+        EXIT_INPUT if isinstance(error, InputError | EnvironmentProblem | StoreInUse) else EXIT_RUN
+    )
 
 
 def raise_if(problems: Iterable[Problem], error: type[InputError]) -> None:

@@ -8,14 +8,17 @@ records kept for provenance.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import math
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from quanheng._files import (
     LocatedDict,
@@ -26,6 +29,7 @@ from quanheng._files import (
     read_yaml,
 )
 from quanheng.errors import EvidenceError, Problem
+from quanheng.text import Text
 
 __all__ = [
     "EVIDENCE_FORMAT",
@@ -55,6 +59,52 @@ CSV_COLUMNS = (
 )
 CSV_REQUIRED = ("subject", "indicator", "value", "quote", "analyst")
 
+_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_LOOSE_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})(?:[-/.](\d{1,2}))?(?:[ T].*)?$")
+# Nowhere on earth is it later than UTC+14: a date is "in the future" only past today there.
+_EARLIEST_ZONE = dt.timezone(dt.timedelta(hours=14))
+
+
+def today() -> dt.date:
+    """Today's date where it is latest on earth (UTC+14): no source can be dated after it."""
+    return dt.datetime.now(_EARLIEST_ZONE).date()
+
+
+def check_date(value: str) -> str:
+    """A source date as written: ``YYYY-MM-DD``, or ``YYYY-MM`` / ``YYYY`` when only that is known.
+
+    Raises:
+        PydanticCustomError: ``date_format`` for anything else ("last week", "2024/5/1"), with
+            the ISO form when the text is a date written another way; ``date_future`` for a date
+            after today.
+    """
+    match = _DATE.match(value)
+    if match is None:
+        loose = _LOOSE_DATE.match(value)
+        hint = ""
+        if loose is not None:
+            y, m, d = loose.groups()
+            hint = f"{y}-{int(m):02d}" + (f"-{int(d):02d}" if d else "")
+        raise PydanticCustomError(
+            "date_format",
+            "{given} is not a date",
+            {"given": repr(value), "hint": hint},
+        )
+    year, month, day = match.groups()
+    try:
+        first = dt.date(int(year), int(month or 1), int(day or 1))
+    except ValueError:
+        raise PydanticCustomError(
+            "date_format",
+            "{given} is not a date of the calendar",
+            {"given": repr(value), "hint": ""},
+        ) from None
+    if first > today():
+        raise PydanticCustomError(
+            "date_future", "{given} is in the future", {"given": repr(value), "hint": ""}
+        )
+    return value
+
 
 class Source(BaseModel):
     """Where a record comes from: a title plus a URL or a document reference."""
@@ -66,6 +116,17 @@ class Source(BaseModel):
     document: str | None = None
     date: str | None = None
     publisher: str | None = None
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            value = str(value)  # `date: 2024` reads as a number in YAML
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        if isinstance(value, str):
+            return check_date(value.strip())
+        return value
 
     @model_validator(mode="after")
     def _identifiable(self) -> Source:
@@ -84,11 +145,12 @@ class EvidenceRecord(BaseModel):
     indicator: str
     value: bool | float
     range: tuple[float, float] | None = None
-    unit: str | None = None
+    unit: str | Text | None = None
     source: Source
     quote: str = Field(min_length=1)
     analyst: str = Field(min_length=1)
-    note: str | None = None
+    note: str | Text | None = None
+    """Free text, or ``{zh, en}`` so each report reads it in its own language."""
     file: str = ""
     line: int | None = None
 
@@ -234,6 +296,8 @@ def _from_yaml(path: Path) -> tuple[list[EvidenceRecord], list[Problem]]:
         for k in unknown
     ]
     raw = data.get("records")
+    if raw is None and "records" in data:
+        return [], problems  # `records:` with every example still commented out: no records yet
     if not isinstance(raw, LocatedList):
         problems.append(
             Problem(

@@ -7,6 +7,7 @@ never sees the file: it works on :class:`CompiledTree`, the tree flattened into 
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterator, Mapping
 from functools import cached_property
@@ -17,10 +18,16 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import AfterValidator, BaseModel, ConfigDict, ValidationError
 
-from quanheng._files import display_path, line_of, problems_from_validation, read_yaml
+from quanheng._files import (
+    did_you_mean,
+    display_path,
+    line_of,
+    problems_from_validation,
+    read_yaml,
+)
 from quanheng.errors import FrameworkError, Problem
 from quanheng.mcda.tree import CompiledTree, resolve_weights
-from quanheng.specs.normalisation import LogMinMax, Normalisation, Rubric, Target
+from quanheng.specs.normalisation import LogFixed, LogMinMax, Normalisation, Rubric, Target
 from quanheng.text import Name, Text
 
 __all__ = [
@@ -240,7 +247,8 @@ def load_framework(ref: str | Path, *, base: Path | None = None) -> Framework:
             raise FrameworkError.single(
                 display_path(path),
                 None,
-                f"framework {str(ref)!r} is neither a built-in nor an existing file",
+                f"framework {str(ref)!r} is neither a built-in nor an existing file"
+                f"{did_you_mean(str(ref), list(builtins))}",
                 f"use a built-in ({known}) or a path to a framework YAML",
             )
     return parse_framework(read_yaml(path, FrameworkError), display_path(path))
@@ -304,7 +312,8 @@ def check_framework(fw: Framework, data: Mapping[str, Any], file: str) -> Iterat
                 yield Problem(
                     file,
                     line_of(data, ("landscape", axis)),
-                    f"landscape.{axis} names unknown node {ref!r}",
+                    f"landscape.{axis} names unknown node {ref!r}"
+                    f"{did_you_mean(ref, list(fw.nodes))}",
                     f"use one of the dimension ids: {', '.join(n.id for n in fw.tree)}",
                 )
 
@@ -372,6 +381,25 @@ def _check_node(
         )
     if isinstance(norm, LogMinMax) and norm.offset < 0:
         yield Problem(file, nline, f"negative log offset on {node.id!r}", "use an offset ≥ 0")
+    if isinstance(norm, LogMinMax | LogFixed) and not math.isfinite(norm.offset):
+        yield Problem(
+            file,
+            line_of(data, (*here, "normalisation", "offset")),
+            f"log offset on {node.id!r} is {norm.offset}, not a finite number",
+            "use a finite offset ≥ 0",
+        )
+    elif isinstance(norm, LogMinMax) and norm.reference is not None:
+        ref = norm.reference
+        # pydantic refuses non-finite bounds and max ≤ min; the offset it cannot see: the
+        # reference is applied on log10(x + offset), so its min must be above 0 there.
+        if not ref.min + norm.offset > 0:
+            yield Problem(
+                file,
+                line_of(data, (*here, "normalisation", "reference", "min")),
+                f"reference of log-normalised {node.id!r} starts at {ref.min:g} with offset "
+                f"{norm.offset:g}, and log10(min + offset) needs min + offset above 0",
+                "give a reference min above 0 in the leaf's units, or a larger offset",
+            )
 
 
 def _check_weights(

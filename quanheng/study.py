@@ -23,13 +23,22 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from quanheng._files import LocatedDict, display_path, line_of, problems_from_validation, read_yaml
+from quanheng._files import (
+    LocatedDict,
+    did_you_mean,
+    display_path,
+    line_of,
+    nearest,
+    problems_from_validation,
+    read_yaml,
+)
 from quanheng.errors import InputError, Problem, StudyError, WeightError
 from quanheng.evidence import Cell, EvidenceRecord, consolidate, load_evidence
 from quanheng.framework import (
     WEIGHT_TOLERANCE,
     Framework,
     Identifier,
+    Node,
     builtin_frameworks,
     load_framework,
 )
@@ -38,10 +47,18 @@ from quanheng.mcda.weights import CR_LIMIT, ahp, ahp_matrix, most_inconsistent
 from quanheng.specs.endpoint import Endpoint
 from quanheng.specs.local_models import MODELS as LOCAL_MODELS
 from quanheng.specs.measure_settings import MeasureSettings
-from quanheng.specs.normalisation import RUBRIC_LEVELS, LogMinMax, Rubric
+from quanheng.specs.normalisation import RUBRIC_LEVELS, LogFixed, LogMinMax, Rubric
 from quanheng.text import Name, Text
 
-__all__ = ["STUDY_FORMAT", "Profile", "Study", "StudyFile", "Subject", "load_study"]
+__all__ = [
+    "STUDY_FORMAT",
+    "Profile",
+    "Study",
+    "StudyFile",
+    "Subject",
+    "find_studies",
+    "load_study",
+]
 
 STUDY_FORMAT = "quanheng/study@1"
 DEFAULT_PROFILE = "default"
@@ -182,7 +199,10 @@ class Study(BaseModel):
         default = Profile(
             id=DEFAULT_PROFILE,
             name=Name(zh="默认权重", en="Default weights"),
-            description=Text(en=f"The weights of framework {self.framework.id}."),
+            description=Text(
+                zh=f"框架 {self.framework.id} 的权重。",
+                en=f"The weights of framework {self.framework.id}.",
+            ),
         )
         return {DEFAULT_PROFILE: default, **{p.id: p for p in self.spec.profiles}}
 
@@ -193,7 +213,7 @@ class Study(BaseModel):
             raise StudyError.single(
                 display_path(self.path / "study.yaml"),
                 None,
-                f"profile {key!r} is not defined",
+                f"profile {key!r} is not defined{did_you_mean(key, list(self.profiles))}",
                 f"use one of: {', '.join(self.profiles)}",
             )
         return self.profiles[key]
@@ -220,9 +240,7 @@ def load_study(path: str | Path) -> Study:
     root = file_path.parent
     file = display_path(file_path)
     if not file_path.exists():
-        raise StudyError.single(
-            file, None, "no study.yaml here", "give a study directory that contains study.yaml"
-        )
+        raise _no_study(Path(path), file)
     data = read_yaml(file_path, StudyError)
     spec = _parse_spec(data, file)
     _check_paths(spec, data, file, root)
@@ -262,7 +280,8 @@ def _check_paths(spec: StudyFile, data: LocatedDict, file: str, root: Path) -> N
             Problem(
                 file,
                 line_of(data, ("framework",)),
-                f"framework {spec.framework!r} is neither a built-in nor a file next to study.yaml",
+                f"framework {spec.framework!r} is neither a built-in nor a file next to "
+                f"study.yaml{did_you_mean(spec.framework, list(builtins))}",
                 f"use a built-in ({', '.join(builtins) or 'none'}) or a relative path",
             )
         )
@@ -292,7 +311,8 @@ def _check_subjects(spec: StudyFile, data: LocatedDict, file: str) -> Iterator[P
             yield Problem(
                 file,
                 line_of(data, ("subjects", i, "vendor")),
-                f"model {subj.id!r} names unknown vendor {subj.vendor!r}",
+                f"model {subj.id!r} names unknown vendor {subj.vendor!r}"
+                f"{did_you_mean(subj.vendor, sorted(vendors))}",
                 f"add a vendor subject {subj.vendor!r} or use one of: {', '.join(sorted(vendors))}",
             )
         if subj.kind == "vendor" and subj.vendor is not None:
@@ -306,7 +326,8 @@ def _check_subjects(spec: StudyFile, data: LocatedDict, file: str) -> Iterator[P
             yield Problem(
                 file,
                 line_of(data, ("subjects", i, "local_model")),
-                f"unknown local model {subj.local_model!r}",
+                f"unknown local model {subj.local_model!r}"
+                f"{did_you_mean(subj.local_model, list(LOCAL_MODELS))}",
                 f"use one of: {', '.join(LOCAL_MODELS)}",
             )
         if subj.local_model is not None and subj.endpoint is not None:
@@ -355,7 +376,8 @@ def _check_profiles(
                 yield Problem(
                     file,
                     wline,
-                    f"profile {prof.id!r} weights unknown node {node_id!r}",
+                    f"profile {prof.id!r} weights unknown node {node_id!r}"
+                    f"{did_you_mean(node_id, tree.ids[:-1])}",
                     "use node ids of the framework (see `quanheng show`)",
                 )
             elif not math.isfinite(weight) or weight < 0:
@@ -403,7 +425,11 @@ def _check_profile_ahp(
         line = line_of(data, where)
         p = tree.index.get(parent)
         if p is None or p < tree.n_leaves:
-            what = "a leaf" if p is not None else "not a node of the framework"
+            what = (
+                "a leaf"
+                if p is not None
+                else "not a node of the framework" + did_you_mean(parent, _parents(tree))
+            )
             yield Problem(
                 file,
                 line,
@@ -461,7 +487,11 @@ def _check_profile_extras(
                     file,
                     line_of(data, (*here, "objective", "nodes", k)),
                     f"profile {prof.id!r}: objective node {node_id!r} is "
-                    f"{'a leaf' if p is not None else 'not a node of the framework'}",
+                    + (
+                        "a leaf"
+                        if p is not None
+                        else "not a node of the framework" + did_you_mean(node_id, _parents(tree))
+                    ),
                     "name parents whose children get objective weights (`overall` for the "
                     "dimensions), or leave `nodes` out for all of them",
                 )
@@ -488,7 +518,8 @@ def _check_evidence(
 
         if rec.subject not in subjects:
             yield problem(
-                f"evidence for unknown subject {rec.subject!r}",
+                f"evidence for unknown subject {rec.subject!r}"
+                f"{did_you_mean(rec.subject, sorted(subjects))}",
                 f"use a subject id from study.yaml: {', '.join(sorted(subjects))}",
             )
         if rec.indicator in gates:
@@ -500,8 +531,18 @@ def _check_evidence(
             continue
         leaf = leaves.get(rec.indicator)
         if leaf is None:
+            node = framework.nodes.get(rec.indicator)
+            if node is not None:
+                under = [n.id for _, n in _walk(node) if n.is_leaf]
+                yield problem(
+                    f"{rec.indicator!r} has children: evidence goes on its leaves ({_some(under)})",
+                    "give the leaf the quote is about (quanheng show FRAMEWORK --leaf ID "
+                    "describes each)",
+                )
+                continue
             yield problem(
-                f"evidence for unknown indicator {rec.indicator!r}",
+                f"evidence for unknown indicator {rec.indicator!r}"
+                f"{did_you_mean(rec.indicator, [*leaves, *framework.gate_ids])}",
                 "use a leaf or gate id of the framework (see `quanheng show`)",
             )
             continue
@@ -518,7 +559,7 @@ def _check_evidence(
                 f"{leaf.kind} leaf {leaf.id!r} takes a number, found {_show(rec.value)}",
                 f"give the quantity in {leaf.unit or 'the leaf unit'}",
             )
-        elif isinstance(norm, LogMinMax):
+        elif isinstance(norm, LogMinMax | LogFixed):
             low = rec.range[0] if rec.range else rec.value
             if min(low, rec.value) + norm.offset <= 0:
                 yield problem(
@@ -526,6 +567,75 @@ def _check_evidence(
                     f"{0.0 - norm.offset:g}, found {min(low, rec.value):g}",
                     "check the value, or use a normalisation with an offset",
                 )
+
+
+def _parents(tree: CompiledTree) -> list[str]:
+    """The ids a profile may name as a parent: the inner nodes and ``overall``."""
+    return [*tree.ids[tree.n_leaves : -1], "overall"]
+
+
+def _walk(node: Node) -> Iterator[tuple[int, Node]]:
+    yield 0, node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def _some(ids: list[str], n: int = 6) -> str:
+    return ", ".join(ids[:n]) + (f" … ({len(ids)} in all)" if len(ids) > n else "")
+
+
+def _no_study(given: Path, file: str) -> InputError:
+    """No study.yaml at ``given``: say what was meant when it can be told.
+
+    A built-in framework id given where a study belongs gets the command that starts a study
+    on it; a name near a study quanheng can find (here, under ``studies/``, the checkout's
+    ``studies/``) gets "did you mean" with its directory.
+    """
+    name = str(given)
+    if name in builtin_frameworks():
+        return StudyError.single(
+            name,
+            None,
+            "that is a built-in framework id, not a study directory",
+            f"give a study directory (quanheng init DIR --framework {name} starts one)",
+        )
+    found = find_studies()
+    by_name = {p.name: p for p in found}
+    close = nearest(given.name, list(by_name), n=3)
+    if close:
+        shown = [display_path(by_name[c]) for c in close]
+        return StudyError.single(
+            file,
+            None,
+            f"no study.yaml here (did you mean {' or '.join(shown)}?)",
+            "give a study directory that contains study.yaml",
+        )
+    return StudyError.single(
+        file, None, "no study.yaml here", "give a study directory that contains study.yaml"
+    )
+
+
+def find_studies() -> list[Path]:
+    """Study directories quanheng can see: the working directory's, ``studies/``'s, the checkout's.
+
+    Only directories one level down are looked at (a study.yaml in each), so this stays cheap.
+    """
+    bases = [Path.cwd(), Path.cwd() / "studies", Path(__file__).resolve().parent.parent / "studies"]
+    out: list[Path] = []
+    seen: set[Path] = set()
+    for base in bases:
+        try:
+            entries = sorted(base.iterdir())
+        except OSError:
+            continue
+        for entry in entries:
+            try:
+                if (entry / "study.yaml").is_file() and entry.resolve() not in seen:
+                    seen.add(entry.resolve())
+                    out.append(entry)
+            except OSError:
+                continue
+    return out
 
 
 def _parent_name(node_id: str) -> str:

@@ -120,8 +120,53 @@ CASES: list[Case] = [
     Case(
         "fw-unknown-normalisation",
         FW,
-        "framework.yaml:23: 'A1.1' normalisation: unknown type 'zscore' (expected one of 'minmax', 'log_minmax', 'fixed', 'rubric', 'target') — use one of the allowed values",
+        "framework.yaml:23: 'A1.1' normalisation: unknown type 'zscore' (expected one of 'minmax', 'log_minmax', 'fixed', 'log_fixed', 'rubric', 'target') — use one of the allowed values",
         replace=("{type: minmax}", "{type: zscore}"),
+    ),
+    Case(
+        "fw-log-reference-min",
+        FW,
+        "framework.yaml:57: reference of log-normalised 'B1.1' starts at 0 with offset 0, and log10(min + offset) needs min + offset above 0 — give a reference min above 0 in the leaf's units, or a larger offset",
+        replace=(
+            "{type: log_minmax}",
+            "{type: log_minmax, reference: {min: 0, max: 100, basis: {en: price list}}}",
+        ),
+    ),
+    Case(
+        "fw-log-offset-inf",
+        FW,
+        "framework.yaml:57: 'B1.1' normalisation.offset: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=("{type: log_minmax}", "{type: log_minmax, offset: .inf}"),
+    ),
+    Case(
+        "fw-reference-inf",
+        FW,
+        "framework.yaml:23: 'A1.1' normalisation.reference.max: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
+        replace=(
+            "{type: minmax}",
+            "{type: minmax, reference: {min: 0, max: .inf, basis: {en: x}}}",
+        ),
+    ),
+    Case(
+        "fw-reference-order",
+        FW,
+        "framework.yaml:23: 'A1.1' normalisation.reference: max (1.0) must be greater than min (10.0) — correct the value (see `quanheng schema`)",
+        replace=("{type: minmax}", "{type: minmax, reference: {min: 10, max: 1, basis: {en: x}}}"),
+    ),
+    Case(
+        "fw-reference-no-basis",
+        FW,
+        "framework.yaml:23: 'A1.1' normalisation.reference.basis: required field is missing — add it",
+        replace=("{type: minmax}", "{type: minmax, reference: {min: 0, max: 10}}"),
+    ),
+    Case(
+        "fw-reference-on-fixed",
+        FW,
+        "framework.yaml:44: 'A2.1' normalisation.reference: unknown field — remove it or check its spelling (see `quanheng schema`)",
+        replace=(
+            "{type: fixed, min: 0, max: 100}",
+            "{type: fixed, min: 0, max: 100, reference: {min: 0, max: 10, basis: {en: x}}}",
+        ),
     ),
     Case(
         "fw-bad-kind",
@@ -524,5 +569,102 @@ CASES: list[Case] = [
         CSV,
         "evidence/exam.csv:3: range.1: inf is not a finite number — give a finite number (.nan and .inf cannot be weighed, ranked or averaged)",
         replace=("s2,A2.1,60,,,", "s2,A2.1,60,50,inf,"),
+    ),
+    # ---------------------------------------------------------------- dates and near-miss ids
+    Case(
+        "ev-date-words",
+        EV,
+        "evidence/facts.yaml:9: source.date: 'last week' is not a date — write the date as YYYY-MM-DD (or YYYY-MM / YYYY when only that is known)",
+        replace=(
+            "value: 20, source: {title: T},",
+            "value: 20, source: {title: T, date: last week},",
+        ),
+    ),
+    Case(
+        "ev-date-future",
+        EV,
+        "evidence/facts.yaml:9: source.date: '2999-01-01' is in the future — give the date the source was published: no source is dated after today",
+        replace=(
+            "value: 20, source: {title: T},",
+            "value: 20, source: {title: T, date: 2999-01-01},",
+        ),
+    ),
+    Case(
+        "ev-date-slashes",
+        EV,
+        "evidence/facts.yaml:9: source.date: '2024/5/1' is not a date — write it as 2024-05-01 (YYYY-MM-DD, or YYYY-MM / YYYY when only that is known)",
+        replace=(
+            "value: 20, source: {title: T},",
+            "value: 20, source: {title: T, date: 2024/5/1},",
+        ),
+    ),
+    Case(
+        "ev-date-not-in-calendar",
+        EV,
+        "evidence/facts.yaml:9: source.date: '2024-02-30' is not a date of the calendar — write the date as YYYY-MM-DD (or YYYY-MM / YYYY when only that is known)",
+        replace=(
+            "value: 20, source: {title: T},",
+            "value: 20, source: {title: T, date: 2024-02-30},",
+        ),
+    ),
+    Case(
+        "csv-date-words",
+        CSV,
+        "evidence/exam.csv:3: source.date: 'yesterday' is not a date — write the date as YYYY-MM-DD (or YYYY-MM / YYYY when only that is known)",
+        replace=("s2,A2.1,60,,,Exam board,2024-01,", "s2,A2.1,60,,,Exam board,yesterday,"),
+    ),
+    Case(
+        "ev-indicator-typo",
+        EV,
+        "evidence/facts.yaml:13: evidence for unknown indicator 'A12' (did you mean 'A1.2'?) — use a leaf or gate id of the framework (see `quanheng show`)",
+        replace=("{subject: s2, indicator: A1.2", "{subject: s2, indicator: A12"),
+    ),
+    Case(
+        "ev-indicator-inner-node",
+        EV,
+        "evidence/facts.yaml:13: 'A1' has children: evidence goes on its leaves (A1.1, A1.2) — give the leaf the quote is about (quanheng show FRAMEWORK --leaf ID describes each)",
+        replace=("{subject: s2, indicator: A1.2", "{subject: s2, indicator: A1"),
+    ),
+    Case(
+        "ev-gate-typo",
+        EV,
+        "evidence/facts.yaml:6: evidence for unknown indicator 'markt' (did you mean 'market'?) — use a leaf or gate id of the framework (see `quanheng show`)",
+        replace=("indicator: market, value: false", "indicator: markt, value: false"),
+    ),
+    Case(
+        "ev-subject-typo",
+        EV,
+        "evidence/facts.yaml:13: evidence for unknown subject 's22' (did you mean 's2'?) — use a subject id from study.yaml: m1, out, s1, s2, s3",
+        replace=("{subject: s2, indicator: A1.2", "{subject: s22, indicator: A1.2"),
+    ),
+    Case(
+        "st-framework-typo",
+        ST,
+        "study.yaml:4: framework 'cn-llm-vendor-2042' is neither a built-in nor a file next to study.yaml (did you mean 'cn-llm-vendor-2024'?) — use a built-in (cn-llm-vendor-2024) or a relative path",
+        replace=("framework: framework.yaml", "framework: cn-llm-vendor-2042"),
+    ),
+    Case(
+        "st-vendor-typo",
+        ST,
+        "study.yaml:12: model 'm1' names unknown vendor 's11' (did you mean 's1'?) — add a vendor subject 's11' or use one of: out, s1, s2, s3",
+        replace=("    vendor: s1", "    vendor: s11"),
+    ),
+    Case(
+        "st-profile-node-typo",
+        ST,
+        "study.yaml:18: profile 'beta-heavy' weights unknown node 'A11' (did you mean 'A1.1' or 'A1'?) — use node ids of the framework (see `quanheng show`)",
+        replace=("weights: {A: 1, B: 3}", "weights: {A: 1, B: 3, A11: 1}"),
+    ),
+    Case(
+        "st-ahp-parent-typo",
+        ST,
+        "study.yaml:18: profile 'beta-heavy': AHP parent 'overal' is not a node of the framework (did you mean 'overall'?) — use a node with children, or `overall` for the dimensions",
+        replace=("weights: {A: 1, B: 3}", "ahp: {overal: [[A, B, 2]]}"),
+    ),
+    Case(
+        "fw-landscape-typo",
+        FW,
+        "framework.yaml:63: landscape.size names unknown node 'A01' (did you mean 'A1'?) — use one of the dimension ids: A, B",
+        replace=("landscape: {x: B, y: A, size: A1}", "landscape: {x: B, y: A, size: A01}"),
     ),
 ]

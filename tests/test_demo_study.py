@@ -14,6 +14,7 @@ import quanheng
 from quanheng.cli import main
 from quanheng.framework import load_framework
 from quanheng.measure.suites import BUILTIN_SUITES, builtin_suite
+from quanheng.specs.normalisation import LogMinMax, MinMax
 
 ROOT = Path(__file__).resolve().parent.parent
 STUDY = ROOT / "studies" / "cn-llm-vendors-2024"
@@ -49,6 +50,33 @@ def test_builtin_framework_has_the_reconstructed_shape() -> None:
             assert leaf.normalisation is not None and leaf.normalisation.type == "rubric"
     assert fw.landscape is not None and (fw.landscape.x, fw.landscape.y) == ("S", "P")
     assert fw.provenance is not None and fw.provenance.reconstructed
+
+
+def test_every_cohort_relative_leaf_has_a_reference_with_a_basis_in_both_languages() -> None:
+    fw = load_framework("cn-llm-vendor-2024")
+    relative = [leaf for leaf in fw.leaves if isinstance(leaf.normalisation, MinMax | LogMinMax)]
+    assert len(relative) == 26
+    for leaf in relative:
+        assert isinstance(leaf.normalisation, MinMax | LogMinMax)
+        ref = leaf.normalisation.reference
+        assert ref is not None, leaf.id
+        assert (ref.basis.zh or "").strip() and (ref.basis.en or "").strip(), leaf.id
+        if isinstance(leaf.normalisation, LogMinMax):
+            assert ref.min + leaf.normalisation.offset > 0, leaf.id
+
+
+def test_sparse_leaves_of_the_default_study_use_the_framework_references(
+    study: quanheng.Study,
+) -> None:
+    card = quanheng.score(study)
+    assert card.sparse and {s.how for s in card.sparse} == {"reference"}
+    # P3.3 (linear 0..6): Alibaba 3 -> 3/6 = 0.5; Tencent 4 -> 4/6 = 0.667
+    assert card.column("P3.3")[card.subjects.index("alibaba")] == pytest.approx(0.5)
+    assert card.column("P3.3")[card.subjects.index("tencent")] == pytest.approx(4 / 6)
+    # P6.3 (log 1..2000): SenseTime 5 -> log10(5) / log10(2000) = 0.699 / 3.301 = 0.212
+    assert card.column("P6.3")[card.subjects.index("sensetime")] == pytest.approx(0.21174, abs=1e-4)
+    # P1.3 (log 3.5e9..5e11): Baidu's 5.5e11 facts lie above the top of the range -> clipped to 1
+    assert card.column("P1.3")[card.subjects.index("baidu")] == pytest.approx(1.0)
 
 
 def test_study_loads_with_its_subjects(study: quanheng.Study) -> None:
@@ -126,9 +154,10 @@ def test_demo_writes_outputs(
         main(["demo", "--out", "out", "--no-measure"])
     assert exit_info.value.code == 0
     out = capsys.readouterr().out
-    assert re.search(r"│\s+1 │ Baidu", out)
     assert "OpenAI (openai): fails china_market" in out
     card = json.loads((tmp_path / "out" / "cn-llm-vendors-2024.default.scorecard.json").read_text())
+    first = next(s for s in card["subjects"] if s["rank"] == 1 and s["cohort"] == "vendor")
+    assert re.search(rf"│\s+1 │ {first['name']['en']}\s", out)  # the table shows the card
     assert {s["id"] for s in card["subjects"]} >= {"baidu", "openai"}
     csv = (tmp_path / "out" / "cn-llm-vendors-2024.default.scorecard.csv").read_text()
     assert csv.splitlines()[0].startswith("subject,name,rank,overall,P,S,E,coverage")

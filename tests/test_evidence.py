@@ -232,13 +232,15 @@ RECORD = "  - {subject: s1, indicator: A1.1, value: 10, source: {title: T}, quot
 def _validate(root: Path, timeout: float = 60) -> subprocess.CompletedProcess[str]:
     """``quanheng validate .`` in its own process, so a hang or a blow-up cannot take pytest."""
     script = (
-        "import resource, sys\n"
+        # VmHWM is this process's peak RSS since exec (ru_maxrss would carry pytest's over)
+        "import re, sys\n"
         "from quanheng.cli import main\n"
         "try:\n"
         "    main(['validate', '.'])\n"
         "finally:\n"
-        "    print('maxrss_kib', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, "
-        "file=sys.stderr)\n"
+        "    status = open('/proc/self/status').read()\n"
+        "    peak = re.search(r'VmHWM:\\s+(\\d+)', status).group(1)\n"
+        "    print('maxrss_kib', peak, file=sys.stderr)\n"
     )
     return subprocess.run(
         [sys.executable, "-c", script],

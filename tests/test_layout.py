@@ -22,28 +22,15 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "quanheng"
 TESTS = ROOT / "tests"
 
-RUNNER_PART = "a part run_requests wires (split out of runner.py), tested through it and, in part, \
-directly in tests/measure/test_runner.py; a mirror of its own is still to be written"
 COVERED_ELSEWHERE: dict[str, str] = {
-    "analysis/analyse.py": "analyse() runs in tests/cli/test_analyse.py and tests/test_golden.py",
-    "analysis/inputs.py": "decision_data() feeds tests/analysis/test_simulate.py, "
-    "test_sensitivity.py and test_methods.py",
     "measure/client.py": "send_chat against tests/measure/fakeserver.py in test_runner.py and "
     "test_secrets.py",
-    "measure/keys.py": "request keys in tests/measure/test_store.py and test_runner.py",
-    "measure/templates.py": "templates with their scorers in tests/measure/test_scorers.py",
-    "measure/committer.py": RUNNER_PART,
-    "measure/limiter.py": RUNNER_PART,
-    "measure/progress.py": RUNNER_PART,
-    "measure/sender.py": RUNNER_PART,
-    "measure/source.py": RUNNER_PART,
-    "measure/transport.py": RUNNER_PART,
-    "report/api.py": "report_study() through `quanheng report` in tests/report/test_cli_report.py",
     "report/content.py": "build_report() in tests/report/test_render.py and test_charts.py",
     "report/fonts.py": "fonts in tests/report/test_render.py and test_charts.py (CJK glyphs)",
-    "report/i18n.py": "labels and number formats in tests/report/test_render.py",
     "report/pdf.py": "render_pdf() in tests/report/test_render.py and test_cli_report.py",
     "demo.py": "the default study and its outputs in tests/test_demo_study.py and test_golden.py",
+    "measure/cgroup.py": "tree limits of real sandboxed runs (memory, pids, clean-up) in "
+    "tests/measure/test_sandbox.py",
 }
 
 

@@ -15,12 +15,15 @@ from quanheng.study import Subject
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text(encoding="utf-8")
 
-COMMANDS = [
-    line[2:].strip()
-    for block in re.findall(r"```console\n(.*?)```", README, flags=re.S)
-    for line in block.splitlines()
-    if line.startswith("$ ")
-]
+def _commands(block: str) -> list[str]:
+    return [line[2:].strip() for line in block.splitlines() if line.startswith("$ ")]
+
+
+CONSOLE_BLOCKS = re.findall(r"```console\n(.*?)```", README, flags=re.S)
+# A block that starts a study (`quanheng init`) writes files: it runs in order in a fresh
+# directory, the others in the checkout.
+INIT_BLOCKS = [_commands(b) for b in CONSOLE_BLOCKS if "$ quanheng init " in b]
+COMMANDS = [c for b in CONSOLE_BLOCKS if "$ quanheng init " not in b for c in _commands(b)]
 PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
 
 
@@ -44,6 +47,28 @@ def test_console_example_runs(command: str) -> None:
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip()
     assert "Traceback" not in proc.stderr
+
+
+def test_readme_starts_a_study() -> None:
+    assert INIT_BLOCKS
+
+
+@pytest.mark.parametrize("commands", INIT_BLOCKS)
+def test_init_example_runs_in_order(commands: list[str], tmp_path: Path) -> None:
+    for command in commands:
+        argv = command.split()
+        assert argv[0] == "quanheng"
+        proc = subprocess.run(
+            [sys.executable, "-m", "quanheng", *argv[1:]],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=False,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+        assert proc.returncode == 0, f"{command}: {proc.stderr}"
+        assert proc.stdout.strip()
+        assert "Traceback" not in proc.stderr
 
 
 @pytest.mark.parametrize("block", PYTHON_BLOCKS)

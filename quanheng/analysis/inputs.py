@@ -18,7 +18,13 @@ from quanheng.errors import InputError
 from quanheng.mcda.aggregate import fill_missing
 from quanheng.mcda.tree import CompiledTree
 from quanheng.scoring.scorecard import Scorecard
-from quanheng.specs.normalisation import Normalisation, Rubric, normalise_matrix
+from quanheng.specs.normalisation import (
+    Fixed,
+    LogFixed,
+    Normalisation,
+    Rubric,
+    normalise_matrix,
+)
 from quanheng.study import Profile, Study
 
 __all__ = ["DecisionData", "decision_data"]
@@ -31,7 +37,8 @@ class DecisionData:
     Attributes:
         tree: the compiled framework tree.
         subjects: ids of the ranked subjects, in study order.
-        values: raw leaf values ``(S, L)``, NaN where there is no data.
+        values: raw leaf values ``(S, L)``, NaN where there is no data (a leaf normalised on
+            a log-fixed range enters on its log10 scale, its spec a fixed range there).
         low: lower ends of the evidence ranges (equal to ``values`` without a range).
         high: upper ends.
         spread: max − min of the analysts' values per cell (0 for a single analyst).
@@ -111,14 +118,29 @@ def decision_data(study: Study, card: Scorecard, *, kind: str | None = None) -> 
             "add evidence, or set gate_policy: flag to rank subjects that fail a gate",
         )
     fw = study.framework
+    values = matrix.values[rows]
+    low = np.where(np.isnan(matrix.low[rows]), values, matrix.low[rows])
+    high = np.where(np.isnan(matrix.high[rows]), values, matrix.high[rows])
+    specs = list(fw.normalisations)
+    for sparse in card.sparse:  # the cohort's few-valued leaves, on the scale the card used
+        if sparse.cohort == kind:
+            specs[matrix.leaves.index(sparse.leaf)] = sparse.scale
+    for j, spec in enumerate(specs):
+        if isinstance(spec, LogFixed):
+            # The simulation draws log-scaled leaves on the log scale normalisation measures on;
+            # a log-fixed range is a fixed range there.
+            values[:, j], low[:, j], high[:, j] = (
+                np.log10(a[:, j] + spec.offset) for a in (values, low, high)
+            )
+            specs[j] = Fixed(min=spec.log_bounds[0], max=spec.log_bounds[1])
     return DecisionData(
         tree=fw.compiled,
         subjects=tuple(card.subjects[i] for i in rows),
-        values=matrix.values[rows],
-        low=np.where(np.isnan(matrix.low[rows]), matrix.values[rows], matrix.low[rows]),
-        high=np.where(np.isnan(matrix.high[rows]), matrix.values[rows], matrix.high[rows]),
+        values=values,
+        low=low,
+        high=high,
         spread=matrix.spread[rows],
-        specs=fw.normalisations,
+        specs=tuple(specs),
         directions=fw.directions,
         weights=np.asarray(card.weights, dtype=np.float64),
         aggregation=card.aggregation,

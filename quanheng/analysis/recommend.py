@@ -43,6 +43,7 @@ from quanheng.analysis.sufficiency import (
 from quanheng.errors import InputError
 from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Study
+from quanheng.text import local
 
 __all__ = [
     "INSUFFICIENT",
@@ -274,7 +275,13 @@ def recommend(
     n_leaves = tree.n_leaves
     names = {s.id: s.name.get("en") for s in study.subjects}
     leaf_names = {leaf.id: leaf.name.get("en") for leaf in study.framework.leaves}
-    order = sim.order()[:top]
+    # Picks by the probability of being best: with thin evidence the point ranking (shown as
+    # each pick's rank) can put first a subject that is less likely best once the missing cells
+    # are drawn — a recommendation goes by the probability, and says so.
+    order = sorted(
+        range(len(sim.subjects)),
+        key=lambda i: (-float(sim.p_best[i]), int(sim.point_ranks[i]), sim.subjects[i]),
+    )[:top]
     norm = data.normalised()
     present = ~np.isnan(norm)
     has = ~np.isnan(data.values)  # data, not the missing-data policy's fill
@@ -323,7 +330,7 @@ def recommend(
         picks=tuple(picks),
         tradeoffs=tuple(tradeoffs),
         risks=tuple(risks),
-        pilots=prof.pilots,
+        pilots=tuple(local(p, "en") for p in prof.pilots),
         draws=sim.draws,
         seed=sim.seed,
         concentration=sim.concentration,

@@ -265,18 +265,16 @@ def _reversals(
     pairs = list(itertools.pairwise(int(i) for i in ranked if not np.isnan(base[i])))
     if not pairs:
         return ()
-    if not movable:
-        return tuple(
-            Reversal(
-                ahead=subjects[a],
-                behind=subjects[b],
-                gap=float(base[a] - base[b]),
-                node=None,
-                weight=None,
-                new_weight=None,
-            )
-            for a, b in pairs
+
+    def holding(a: int, b: int) -> Reversal:
+        """A pair no single weight change can reverse."""
+        gap = float(base[a] - base[b])
+        return Reversal(
+            ahead=subjects[a], behind=subjects[b], gap=gap, node=None, weight=None, new_weight=None
         )
+
+    if not movable:
+        return tuple(holding(a, b) for a, b in pairs)
     totals = np.array([w[tree.children[int(tree.parent[k])]].sum() for k in movable])
     grid = np.linspace(0.0, 1.0, GRID)
     stacks = [set_weight(tree, w, k, grid * totals[i]) for i, k in enumerate(movable)]
@@ -333,16 +331,7 @@ def _reversals(
                 )
             )
         else:
-            out.append(
-                Reversal(
-                    ahead=subjects[a],
-                    behind=subjects[b],
-                    gap=float(base[a] - base[b]),
-                    node=None,
-                    weight=None,
-                    new_weight=None,
-                )
-            )
+            out.append(holding(a, b))
     return tuple(out)
 
 

@@ -11,6 +11,7 @@ import typer
 from rich.console import Console
 
 from quanheng.errors import EnvironmentProblem, InputError, QuanhengError, exit_code
+from quanheng.measure.redact import scrub_known
 
 __all__ = ["app", "console", "err_console", "guarded"]
 
@@ -34,7 +35,9 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
     """Turn quanheng errors into clean messages and the exit codes of :mod:`quanheng.errors`.
 
     Input and environment problems exit 2 with their own lines; any other quanheng error (a
-    measurement that could not go on) exits 1 with ``error:`` before it.
+    measurement that could not go on) exits 1 with ``error:`` before it (2 for a run store in
+    use). Every line is scrubbed of the API keys this process has read, the last stop before
+    stderr.
     """
 
     @functools.wraps(func)
@@ -43,13 +46,13 @@ def guarded(func: Callable[P, R]) -> Callable[P, R]:
             return func(*args, **kwargs)
         except InputError as exc:
             for line in exc.lines():
-                err_console.print(line, markup=False)
+                err_console.print(scrub_known(line), markup=False)
             raise typer.Exit(exit_code(exc)) from None
         except EnvironmentProblem as exc:
-            err_console.print(str(exc), markup=False)
+            err_console.print(scrub_known(str(exc)), markup=False)
             raise typer.Exit(exit_code(exc)) from None
         except QuanhengError as exc:
-            err_console.print(f"error: {exc}", markup=False)
+            err_console.print(scrub_known(f"error: {exc}"), markup=False)
             raise typer.Exit(exit_code(exc)) from None
 
     return wrapper

@@ -27,8 +27,9 @@ one token per chunk) and input tokens are unknown: ``usage_source="counted"``, s
 ``usage_source="none"``.
 
 Secrets. The key travels only in the ``Authorization`` header. Every error text built here
-passes through :func:`scrub`, and exceptions are raised ``from None`` so no aiohttp exception
-holding request headers rides along in ``__cause__``.
+passes through :func:`~quanheng.measure.redact.scrub` *before* it is shortened (a cut first
+could split an echoed key and leave most of it), and exceptions are raised ``from None`` so no
+aiohttp exception holding request headers rides along in ``__cause__``.
 """
 
 from __future__ import annotations
@@ -37,24 +38,23 @@ import asyncio
 import email.utils
 import json
 import time
-from collections.abc import AsyncIterable, Iterable, Mapping
+from collections.abc import AsyncIterable, Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
-from urllib.parse import quote
 
 import aiohttp
 import orjson
 from aiohttp.typedefs import StrOrURL
-from pydantic import BaseModel, ConfigDict
 
 from quanheng.errors import TransportError
 from quanheng.measure.http1 import BadResponse, ConnectFailed, Http1Pool, Http1Response, ResponseCut
-from quanheng.measure.records import Answer, UsageSource
+from quanheng.measure.records import Answer
+from quanheng.measure.redact import clip, scrub
 from quanheng.specs.endpoint import Endpoint
 
 __all__ = [
-    "Completion",
+    "Answer",
     "RequestFailed",
     "auth_headers",
     "parse_retry_after",
@@ -65,24 +65,12 @@ __all__ = [
 #: Status codes worth another try: timeouts, conflicts, rate limits and server faults.
 RETRYABLE_STATUS = frozenset({408, 409, 425, 429, 500, 502, 503, 504})
 
-_MAX_BODY_IN_ERROR = 500  # characters of an error body kept in the message
-_REDACTED = "[REDACTED]"
-
-
-def scrub(text: str, secrets: Iterable[str | None]) -> str:
-    """``text`` with every secret replaced by ``[REDACTED]``.
-
-    Besides the raw value this catches the forms a server or library is likely to echo: JSON
-    string escaping and URL quoting. Empty or very short values are ignored (replacing ``"a"``
-    everywhere would destroy the message without protecting anything).
-    """
-    for secret in secrets:
-        if not secret or len(secret) < 4:
-            continue
-        forms = {secret, json.dumps(secret)[1:-1], quote(secret, safe=""), quote(secret)}
-        for form in sorted(forms, key=len, reverse=True):
-            text = text.replace(form, _REDACTED)
-    return text
+_MAX_BODY_IN_ERROR = 500  # characters of an error body kept in the message, after scrubbing
+_MAX_CHUNK_IN_ERROR = 200  # characters of a bad stream chunk or body kept, likewise
+# Bodies are cut to this before scrubbing (a 64 MiB body is not searched whole). It is far
+# longer than what is kept, so a key split by this first cut leaves its kept part long enough
+# to be recognised, and the part beyond is dropped by the final cut anyway.
+_MAX_SCANNED = 16 * _MAX_BODY_IN_ERROR
 
 
 class RequestFailed(TransportError):
@@ -123,21 +111,6 @@ class RequestFailed(TransportError):
         return self.kind in ("timeout", "connection") or (
             self.http_status is not None and (self.http_status == 429 or self.http_status >= 500)
         )
-
-
-class Completion(BaseModel):
-    """A successful answer with its timing and token counts (see the module docstring)."""
-
-    model_config = ConfigDict(frozen=True)
-
-    text: str
-    finish_reason: str | None
-    input_tokens: int | None
-    output_tokens: int | None
-    usage_source: UsageSource
-    latency_s: float
-    ttft_s: float | None
-    output_tps: float | None
 
 
 def parse_retry_after(value: str | None, *, now: datetime | None = None) -> float | None:
@@ -186,20 +159,6 @@ def _tps(tokens: int | None, seconds: float | None) -> float | None:
     return tokens / seconds
 
 
-def _completion(answer: Answer) -> Completion:
-    """The public, validated form of the runner's plain :class:`Answer`."""
-    return Completion(
-        text=answer.text,
-        finish_reason=answer.finish_reason,
-        input_tokens=answer.input_tokens,
-        output_tokens=answer.output_tokens,
-        usage_source=answer.usage_source,
-        latency_s=answer.latency_s,
-        ttft_s=answer.ttft_s,
-        output_tps=answer.output_tps,
-    )
-
-
 @dataclass(frozen=True, slots=True)
 class _Target:
     """Where a run's attempts go and how, fixed for the whole run and built once.
@@ -225,7 +184,7 @@ async def send_chat(
     headers: dict[str, str],
     *,
     secrets: Iterable[str | None] = (),
-) -> Completion:
+) -> Answer:
     """Make one attempt and return the answer.
 
     Args:
@@ -243,7 +202,7 @@ async def send_chat(
         endpoint.chat_url, endpoint.timeout_s, endpoint.stream, [s for s in secrets if s]
     )
     timeout = aiohttp.ClientTimeout(total=endpoint.timeout_s)
-    return _completion(await _send(session, target, payload, headers, timeout))
+    return await _send(session, target, payload, headers, timeout)
 
 
 async def _send(
@@ -259,24 +218,12 @@ async def _send(
     (the runner puts :func:`auth_headers` there); ``timeout`` is ``target.timeout_s`` as
     aiohttp wants it, built once. Classification and messages are the same.
     """
-    url, timeout_s, stream, secret_list = (
-        target.url,
-        target.timeout_s,
-        target.stream,
-        target.secrets,
-    )
+    url, timeout_s, secret_list = target.url, target.timeout_s, target.secrets
     start = time.perf_counter()
     try:
         async with session.post(url, data=payload, headers=headers, timeout=timeout) as resp:
-            if resp.status >= 400:
-                raw = await resp.read()
-                raise _http_error(
-                    resp.status, raw, resp.headers.get("Retry-After"), url, start, secret_list
-                )
-            if stream:
-                return await _read_stream(resp.content, start, secret_list)
-            raw = await resp.read()
-            return _parse_body(raw, start, secret_list)
+            retry_after = resp.headers.get("Retry-After")
+            return await _answer(resp.status, retry_after, resp.read, resp.content, target, start)
     except RequestFailed:
         raise
     except TimeoutError:
@@ -294,25 +241,14 @@ async def _send(
 async def _send_native(pool: Http1Pool, target: _Target, payload: bytes) -> Answer:
     """:func:`_send` over :class:`~quanheng.measure.http1.Http1Pool` (plain ``http://``), with
     the same outcomes and messages: a cut answer is ``truncated``, no answer ``connection``."""
-    url, timeout_s, stream, secret_list = (
-        target.url,
-        target.timeout_s,
-        target.stream,
-        target.secrets,
-    )
+    url, timeout_s, secret_list = target.url, target.timeout_s, target.secrets
     start = time.perf_counter()
     resp: Http1Response | None = None
     try:
         async with asyncio.timeout(timeout_s):
             resp = await pool.post(payload)
-            if resp.status >= 400:
-                raw = await resp.read()
-                raise _http_error(
-                    resp.status, raw, resp.headers.get("retry-after"), url, start, secret_list
-                )
-            if stream:
-                return await _read_stream(resp.lines(), start, secret_list)
-            return _parse_body(await resp.read(), start, secret_list)
+            retry_after = resp.headers.get("retry-after")
+            return await _answer(resp.status, retry_after, resp.read, resp.lines(), target, start)
     except TimeoutError:
         raise _timed_out(timeout_s, url, start) from None
     except ResponseCut as exc:
@@ -326,6 +262,23 @@ async def _send_native(pool: Http1Pool, target: _Target, payload: bytes) -> Answ
             resp.release()
 
 
+async def _answer(
+    status: int,
+    retry_after: str | None,
+    read: Callable[[], Awaitable[bytes]],
+    lines: AsyncIterable[bytes],
+    target: _Target,
+    start: float,
+) -> Answer:
+    """The answer in a response, whichever client read it: an HTTP error, a stream or a body."""
+    if status >= 400:
+        raw = await read()
+        raise _http_error(status, raw, retry_after, target.url, start, target.secrets)
+    if target.stream:
+        return await _read_stream(lines, start, target.secrets)
+    return _parse_body(await read(), start, target.secrets)
+
+
 def _http_error(
     status: int,
     raw: bytes,
@@ -334,15 +287,26 @@ def _http_error(
     start: float,
     secret_list: list[str],
 ) -> RequestFailed:
-    text = raw.decode("utf-8", "replace")[:_MAX_BODY_IN_ERROR]
+    # Scrub the body first, then cut it: a cut first could split an echoed key in two.
+    text = scrub(raw[:_MAX_SCANNED].decode("utf-8", "replace"), secret_list)
     return RequestFailed(
-        scrub(f"HTTP {status} from {url}: {text}", secret_list),
+        scrub(f"HTTP {status} from {url}: {clip(text, _MAX_BODY_IN_ERROR)}", secret_list),
         kind=f"http_{status}",
         retryable=status in RETRYABLE_STATUS,
         http_status=status,
         retry_after_s=parse_retry_after(retry_after),
         latency_s=time.perf_counter() - start,
     )
+
+
+def _excerpt(raw: bytes, secrets: list[str], limit: int) -> str:
+    """The start of ``raw`` for an error message (``repr`` of its text): scrubbed, then cut.
+
+    The scrub runs on the decoded text, before ``repr`` escapes it and before the cut, so
+    neither an escape nor the cut can hide a key from it.
+    """
+    text = scrub(raw[:_MAX_SCANNED].decode("utf-8", "replace"), secrets)
+    return repr(clip(text, limit))
 
 
 def _loads(text: bytes | str) -> Any:
@@ -380,7 +344,7 @@ def _parse_body(raw: bytes, start: float, secrets: list[str]) -> Answer:
         content = message.get("content") or ""
         finish = choice.get("finish_reason")
     except (ValueError, KeyError, IndexError, TypeError, AttributeError):
-        raise _malformed(repr(raw[:200]), secrets, start) from None
+        raise _malformed(_excerpt(raw, secrets, _MAX_CHUNK_IN_ERROR), secrets, start) from None
     if not isinstance(content, str):
         raise _malformed("message.content is not a string", secrets, start)
     input_tokens, output_tokens = _usage(data.get("usage"))
@@ -417,9 +381,11 @@ async def _read_stream(lines: AsyncIterable[bytes], start: float, secrets: list[
         try:
             chunk = _loads(data)
         except ValueError:
-            raise _malformed(f"bad stream chunk {data[:200]!r}", secrets, start) from None
+            what = f"bad stream chunk {_excerpt(data, secrets, _MAX_CHUNK_IN_ERROR)}"
+            raise _malformed(what, secrets, start) from None
         if not isinstance(chunk, dict):
-            raise _malformed(f"stream chunk is not an object: {data[:200]!r}", secrets, start)
+            what = f"stream chunk is not an object: {_excerpt(data, secrets, _MAX_CHUNK_IN_ERROR)}"
+            raise _malformed(what, secrets, start)
         if chunk.get("usage"):
             usage = _usage(chunk["usage"])
         choices = chunk.get("choices") or []
@@ -435,7 +401,7 @@ async def _read_stream(lines: AsyncIterable[bytes], start: float, secrets: list[
             if isinstance(choice.get("finish_reason"), str):
                 finish = choice["finish_reason"]
         elif "error" in chunk:
-            what = f"error inside stream: {data[:_MAX_BODY_IN_ERROR]!r}"
+            what = f"error inside stream: {_excerpt(data, secrets, _MAX_BODY_IN_ERROR)}"
             raise _retryable("stream_error", what, secrets, start)
     end = time.perf_counter()
     # A stream that ends without [DONE] and without a finish_reason was cut mid-way. One that

@@ -18,15 +18,18 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import math
+import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from quanheng.errors import MeasureInputError
+from quanheng._files import did_you_mean
+from quanheng.errors import MeasureError, MeasureInputError
 from quanheng.measure.datasets import Item
 from quanheng.measure.keys import Request, request_key
 from quanheng.measure.local_server import LocalServer
+from quanheng.measure.lock import Holder, writer_lock
 from quanheng.measure.measurement import Measurement
 from quanheng.measure.metrics import MetricValue
 from quanheng.measure.runner import Progress, RunSummary, run_requests
@@ -78,10 +81,36 @@ class TaskRun:
 
 @dataclass(frozen=True)
 class MeasureResult:
-    """Every task run of a :func:`measure` call, and the tasks it had to skip (with why)."""
+    """Every task run of a :func:`measure` call, and the tasks it had to skip (with why).
+
+    The totals keep apart what the command line must not mix up: ``answered`` now, ``reused``
+    from the store and ``failed`` (judge requests included), since a run with failures is not
+    done — those items are retried by the next run.
+    """
 
     runs: tuple[TaskRun, ...]
     skipped: tuple[tuple[str, str, str], ...]
+
+    def _summaries(self) -> Iterator[RunSummary]:
+        for run in self.runs:
+            yield run.summary
+            if run.judged is not None:
+                yield run.judged
+
+    @property
+    def answered(self) -> int:
+        """Requests answered by this call (items and judge verdicts)."""
+        return sum(s.ok for s in self._summaries())
+
+    @property
+    def reused(self) -> int:
+        """Requests whose answer was already in the store, so nothing was sent for them."""
+        return sum(s.cached for s in self._summaries())
+
+    @property
+    def failed(self) -> int:
+        """Requests that failed for good in this call; the next run retries them."""
+        return sum(s.errors for s in self._summaries())
 
 
 ProgressSink = Callable[[str, str, Progress], None]
@@ -104,7 +133,8 @@ def study_suites(study: Study, only: Sequence[str] | None = None) -> list[Suite]
             raise MeasureInputError.single(
                 "--suite",
                 None,
-                f"suite(s) {', '.join(unknown)} are not in the study's measure.suites",
+                f"suite(s) {', '.join(unknown)} are not in the study's measure.suites"
+                f"{did_you_mean(unknown[0], refs)}",
                 f"use one of: {', '.join(refs)}",
             )
         refs = [r for r in refs if r in only]
@@ -212,8 +242,13 @@ def measure(
     concurrency: int | None = None,
     limit: int | None = None,
     progress: ProgressSink | None = None,
+    wait: bool = False,
+    on_wait: Callable[[Holder], None] | None = None,
 ) -> MeasureResult:
     """Run the study's suites against its measured subjects; resumable at any point.
+
+    Only one process measures into a store at a time (:mod:`quanheng.measure.lock`): the lock
+    is taken before anything is sent and held until the store is closed.
 
     Args:
         study: the study (its ``measure:`` section names suites, limits, judge and store).
@@ -222,11 +257,17 @@ def measure(
         concurrency: requests in flight per endpoint (default: each endpoint's own).
         limit: items per task, overriding the study's limits.
         progress: called as ``progress(subject, task, snapshot)`` while requests run.
+        wait: when another process holds the store's lock, wait for it instead of failing.
+        on_wait: called once with the holder before waiting.
+
+    Raises:
+        StoreInUse: another process is measuring into the same store (and ``wait`` is false).
     """
     chosen = _chosen_subjects(study, subjects)
     suite_list = study_suites(study, suites)
     path = store_path(study)
     with contextlib.ExitStack() as stack:
+        stack.enter_context(writer_lock(path, wait=wait, on_wait=on_wait))
         servers: dict[str, str] = {}
         store = stack.enter_context(RunStore(path))
         judge = _judge_subject(study)
@@ -242,6 +283,7 @@ def measure(
                 servers[subject.local_model] = stack.enter_context(server)
             return subject_endpoint(subject, servers[subject.local_model])
 
+        settings = _Sending(study, store, concurrency, limit, progress)
         runs: list[TaskRun] = []
         skipped: list[tuple[str, str, str]] = []
         for subject in chosen:
@@ -252,33 +294,46 @@ def measure(
                     if scorer.needs_judge and judge is None:
                         skipped.append((subject.id, task.id, "no judge: set measure.judge"))
                         continue
-                    runs.append(
-                        _run_task(
-                            study, store, subject, endpoint, suite, task, scorer,
-                            judge_endpoint=endpoint_of(judge) if scorer.needs_judge and judge
-                            else None,
-                            concurrency=concurrency, limit=limit, progress=progress,
-                        )
-                    )  # fmt: skip
+                    judge_ep = endpoint_of(judge) if scorer.needs_judge and judge else None
+                    target = _Target(subject, endpoint, suite, task)
+                    runs.append(_run_task(settings, target, scorer, judge_ep))
         return MeasureResult(tuple(runs), tuple(skipped))
 
 
+@dataclass(frozen=True, slots=True)
+class _Target:
+    """One task of one suite, for one subject at one endpoint."""
+
+    subject: Subject
+    endpoint: Endpoint
+    suite: Suite
+    task: Task
+
+
+@dataclass(frozen=True, slots=True)
+class _Sending:
+    """What one :func:`measure` call applies to every task it runs."""
+
+    study: Study
+    store: RunStore
+    concurrency: int | None
+    limit: int | None
+    progress: ProgressSink | None
+
+
 def _run_task(
-    study: Study,
-    store: RunStore,
-    subject: Subject,
-    endpoint: Endpoint,
-    suite: Suite,
-    task: Task,
-    scorer: Scorer,
-    *,
-    judge_endpoint: Endpoint | None,
-    concurrency: int | None,
-    limit: int | None,
-    progress: ProgressSink | None,
+    settings: _Sending, target: _Target, scorer: Scorer, judge_endpoint: Endpoint | None
 ) -> TaskRun:
-    ep = task_endpoint(endpoint, task)
-    n = _limit(study, suite, task, limit)
+    """Send a task's requests (and, for judged tasks, the judge's), each run recorded."""
+    study, store, concurrency, progress = (
+        settings.study,
+        settings.store,
+        settings.concurrency,
+        settings.progress,
+    )
+    subject, suite, task = target.subject, target.suite, target.task
+    ep = task_endpoint(target.endpoint, task)
+    n = _limit(study, suite, task, settings.limit)
     repeats = study.spec.measure.repeats
     requests = list(_requests(subject.id, ep, suite, task, n, repeats))
     run_id = store.begin_run(
@@ -357,7 +412,8 @@ def _chosen_subjects(study: Study, only: Sequence[str] | None) -> list[Subject]:
             raise MeasureInputError.single(
                 "--subject",
                 None,
-                f"{', '.join(unknown)} has no endpoint or local_model in the study",
+                f"{', '.join(unknown)} has no endpoint or local_model in the study"
+                f"{did_you_mean(unknown[0], sorted(known))}",
                 f"measured subjects: {', '.join(sorted(known)) or 'none'}",
             )
         return [s for s in measured if s.id in only]
@@ -389,22 +445,27 @@ def collect(study: Study, *, seed: int = 0) -> list[Measurement]:
 
     Keys are recomputed from the study as it is now, so answers to other prompts or other
     sampling settings are never mixed in; items without an answer are left out of the metrics
-    (their count is ``n``), never counted as wrong.
+    (their count is ``n``), never counted as wrong. The store is opened read-only
+    (:class:`RunStore` ``read_only``), so a store on a read-only disk or folder can be read.
+
+    Code answers are executed once: a scorer with a ``verdict_key`` is read from the store's
+    verdicts; only answers without one (a store older than the table) are executed, and their
+    verdicts are written afterwards, so the next read executes nothing. Where the store cannot
+    be written, they are executed on each read instead.
     """
     path = store_path(study)
     if not path.exists():
         return []
     out: list[Measurement] = []
     judge = _judge_subject(study)
-    items: _ItemCache = {}
-    with RunStore(path) as store:
+    fresh: list[_Verdict] = []
+    with RunStore(path, read_only=True) as store:  # reading needs no write access
+        reading = _Reading(study, store, judge, seed, {}, fresh)
         for subject in (s for s in study.subjects if s.measured):
             endpoint = subject_endpoint(subject)
             for suite in study_suites(study):
                 for task in suite.tasks:
-                    metrics, runs = _task_metrics(
-                        study, store, subject.id, endpoint, suite, task, judge, seed, items
-                    )
+                    metrics, runs = _task_metrics(reading, _Target(subject, endpoint, suite, task))
                     out.extend(
                         Measurement(
                             subject=subject.id,
@@ -418,24 +479,50 @@ def collect(study: Study, *, seed: int = 0) -> list[Measurement]:
                         for name, value in sorted(metrics.items())
                         if not math.isnan(value.value)
                     )
+    if fresh:
+        _save_verdicts(path, fresh)
     return out
 
 
+_Verdict = tuple[tuple[str, str, str], Score]
+
+
+def _save_verdicts(path: Path, verdicts: list[_Verdict]) -> None:
+    """Write verdicts computed while reading; a store that cannot be written keeps none."""
+    try:
+        with RunStore(path) as store:
+            for key, score in verdicts:
+                store.put_verdict(key, score.value, score.answer, score.explanation)
+    except (MeasureError, sqlite3.Error, OSError):
+        return
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """One :func:`collect` pass over a store: what every task's metrics are read with.
+
+    ``cache`` holds each task's dataset items (read once per pass); ``fresh`` collects the code
+    verdicts computed during the pass, written to the store when it ends.
+    """
+
+    study: Study
+    store: RunStore
+    judge: Subject | None
+    seed: int
+    cache: _ItemCache
+    fresh: list[_Verdict]
+
+
 def _task_metrics(
-    study: Study,
-    store: RunStore,
-    subject: str,
-    endpoint: Endpoint,
-    suite: Suite,
-    task: Task,
-    judge: Subject | None,
-    seed: int,
-    cache: _ItemCache,
+    reading: _Reading, target: _Target
 ) -> tuple[dict[str, MetricValue], tuple[str, ...]]:
+    """A task's metrics from the stored answers to the requests the study would send now."""
+    study, store, judge = reading.study, reading.store, reading.judge
+    suite, task, subject = target.suite, target.task, target.subject.id
     scorer = task.build_scorer()
     if scorer.needs_judge and judge is None:
         return {}, ()
-    ep = task_endpoint(endpoint, task)
+    ep = task_endpoint(target.endpoint, task)
     n = _limit(study, suite, task, None)
     items: dict[str, Item] = {}
     per_item: dict[str, list[float]] = {}
@@ -450,15 +537,15 @@ def _task_metrics(
         stored = store.get(req.key)
         if stored is None or stored.status != "ok":
             continue
-        item = _item_of(cache, suite, task, req.item_id, n)
+        item = _item_of(reading.cache, suite, task, req.item_id, n)
         items[item.id] = item
         runs.add(stored.run_id)
         records.append(_record(stored))
-        score = _score(store, scorer, item, stored, judge_ep, req.repeat)
+        score = _score(store, scorer, item, stored, judge_ep, req.repeat, reading.fresh)
         if score is not None:
             per_item.setdefault(item.id, []).append(score.value)
     scores = {k: sum(v) / len(v) for k, v in per_item.items()}
-    metrics = task_metrics(task, list(items.values()), scores, records=records, seed=seed)
+    metrics = task_metrics(task, list(items.values()), scores, records=records, seed=reading.seed)
     return metrics, tuple(sorted(runs))
 
 
@@ -480,8 +567,21 @@ def _score(
     stored: StoredRequest,
     judge: Endpoint | None,
     repeat: int,
+    fresh: list[_Verdict],
 ) -> Score | None:
+    """Score one stored answer: a stored code verdict, the judge's stored verdict, or the scorer.
+
+    A code verdict computed here is appended to ``fresh`` for the caller to store.
+    """
     completion = stored.response or ""
+    if judge is None and scorer.verdict_key is not None:
+        key = scorer.verdict_key(item, completion)
+        known = store.verdict(key)
+        if known is not None:
+            return Score(value=known[0], answer=known[1], explanation=known[2])
+        score = scorer(item, completion)
+        fresh.append((key, score))
+        return score
     if judge is None:
         return scorer(item, completion)
     assert scorer.judge is not None

@@ -67,6 +67,7 @@ from quanheng.measure.progress import (
     ProgressMeter,
     RunSummary,
 )
+from quanheng.measure.redact import remember_secret
 from quanheng.measure.sender import ItemSender, RetryPolicy, RunContext
 from quanheng.measure.source import ItemSource
 from quanheng.measure.store import RunStore
@@ -218,6 +219,7 @@ async def run_requests(
     """
     api_key = endpoint.api_key()
     secrets = [api_key] if api_key else []
+    remember_secret(api_key)  # so the store and the CLI scrub it too, wherever text goes
     limit = concurrency if concurrency is not None else endpoint.max_concurrency
     if limit < 1:
         raise ValueError(f"concurrency must be at least 1, got {limit}")

@@ -15,11 +15,18 @@ Code from a model is run as hostile. Each run is one ``bwrap`` container (see
   left on disk even when quanheng is SIGKILLed;
 * an empty environment but ``PATH``, ``HOME`` and ``LANG``; stdin from ``/dev/null``; stdout and
   stderr to unlinked temporary files, cut to ``output_limit``;
-* limits: ``RLIMIT_AS`` (memory, per process), ``RLIMIT_NPROC`` (processes in the container, so
-  the tree's memory is at most ``max_processes × memory_mb``), ``RLIMIT_CPU``, ``RLIMIT_FSIZE``
-  and no core dumps; the wall-clock limit kills ``bwrap``, whose death (``--die-with-parent``)
-  kills the container's init, and the kernel then kills every process in its PID namespace —
-  double-forked, ``setsid()``-ed or not. quanheng's own death does the same.
+* limits for the whole tree where a cgroup can be created (as root, see
+  :mod:`quanheng.measure.cgroup`): one fresh group per run, joined by the run's first process
+  before it execs anything, caps the memory of all its processes together (swap and the
+  ``/tmp`` tmpfs included) at ``memory_mb`` and its tasks at ``max_processes`` (plus the outer
+  ``bwrap``); an OOM kill in it is a ``memory`` result. After the run everything in it is
+  killed and the group removed. :attr:`SandboxResult.tree_limits` says whether it applied;
+* limits per process in any case: ``RLIMIT_AS`` (memory), ``RLIMIT_NPROC`` (processes in the
+  container; without a cgroup the tree's memory is at most ``max_processes × memory_mb``),
+  ``RLIMIT_CPU``, ``RLIMIT_FSIZE`` and no core dumps; the wall-clock limit kills ``bwrap`` (and
+  the cgroup), and ``bwrap``'s death (``--die-with-parent``) kills the container's init, after
+  which the kernel kills every process in its PID namespace — double-forked, ``setsid()``-ed
+  or not. quanheng's own death does the same.
 
 When quanheng runs as root, ``bwrap`` itself runs as nobody: a private mount namespace first
 binds the Python prefix (often under a ``0700`` ``/root``) where nobody can reach it, then
@@ -47,10 +54,11 @@ from typing import IO, Literal
 from pydantic import BaseModel, ConfigDict
 
 from quanheng.errors import EnvironmentProblem
+from quanheng.measure import cgroup
 
 __all__ = ["SANDBOX_VERSION", "SandboxResult", "check_sandbox", "run_python"]
 
-SANDBOX_VERSION = "bwrap-1"
+SANDBOX_VERSION = "bwrap-2"
 """Changes whenever what the sandbox allows changes: stored code verdicts are keyed by it."""
 
 Status = Literal["ok", "error", "timeout", "memory"]
@@ -58,6 +66,15 @@ Status = Literal["ok", "error", "timeout", "memory"]
 _NOBODY = 65534
 _INSTALL = "apt-get install bubblewrap"
 _STAGE = "/tmp"  # in the root wrapper's private mount namespace only: a tmpfs over /tmp
+_OUTSIDE_TASKS = 1  # the run's cgroup also holds the outer bwrap, outside the container
+
+# The run's first process (``sh``): join the run's cgroup (its ``cgroup.procs`` files come
+# before ``--``), so that everything it execs and forks is inside.
+_JOIN = """
+set -e
+while [ "$1" != -- ]; do echo $$ > "$1"; shift; done
+shift
+"""
 
 # The container's first Python code: limits, then one byte on the "started" pipe (so a program
 # that fails is told apart from a container that never started), then main.py.
@@ -95,12 +112,15 @@ class SandboxResult(BaseModel):
     Attributes:
         status: ``ok`` (exit 0), ``error`` (non-zero exit, e.g. a failed assert, or a crash),
             ``timeout`` (wall-clock or CPU limit, container killed) or ``memory``
-            (``MemoryError`` under the memory cap).
+            (``MemoryError`` under the per-process cap, or a process OOM-killed at the tree's
+            limit — which wins over the other statuses).
         returncode: the program's exit code, ``128 + n`` for a signal ``n`` (bwrap's way).
         stdout: captured standard output, at most ``output_limit`` bytes (decoded).
         stderr: captured standard error, likewise.
         truncated: whether output was cut.
         duration_s: wall-clock seconds.
+        tree_limits: whether a cgroup capped the memory and tasks of the whole tree; if not,
+            only the per-process limits applied.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -111,6 +131,7 @@ class SandboxResult(BaseModel):
     stderr: str
     truncated: bool
     duration_s: float
+    tree_limits: bool = False
 
     @property
     def ok(self) -> bool:
@@ -140,8 +161,11 @@ def _root_links() -> list[str]:
     return args
 
 
-def _command(argv_tail: list[str], *, code_fd: int, tmpfs_bytes: int) -> list[str]:
-    """The full command line: [root wrapper →] bwrap → python -c BOOT ``argv_tail``."""
+def _command(argv_tail: list[str], *, code_fd: int, tmpfs_bytes: int, join: list[str]) -> list[str]:
+    """The full command line: [cgroup join →] [root wrapper →] bwrap → python -c BOOT ``argv_tail``.
+
+    ``join`` is the ``cgroup.procs`` files of the run's group (none without one).
+    """
     bwrap = shutil.which("bwrap")
     if bwrap is None:
         raise EnvironmentProblem(
@@ -176,7 +200,9 @@ def _command(argv_tail: list[str], *, code_fd: int, tmpfs_bytes: int) -> list[st
         str(exe), "-I", "-B", "-X", "utf8", "-c", _BOOT, *argv_tail,
     ]  # fmt: skip
     if not as_root:
-        return argv
+        if not join:
+            return argv
+        return ["/bin/sh", "-c", _JOIN + 'exec "$@"', "quanheng-sandbox", *join, "--", *argv]
     tools = [shutil.which(t) for t in ("unshare", "setpriv", "mount")]
     if None in tools:
         raise EnvironmentProblem(
@@ -184,7 +210,7 @@ def _command(argv_tail: list[str], *, code_fd: int, tmpfs_bytes: int) -> list[st
             "uid 65534 — apt-get install util-linux"
         )
     wrapper = [str(tools[0]), "--mount", "--propagation", "private", "/bin/sh", "-c"]
-    return [*wrapper, _AS_NOBODY, "quanheng-sandbox", str(prefix), *argv]
+    return [*wrapper, _JOIN + _AS_NOBODY, "quanheng-sandbox", *join, "--", str(prefix), *argv]
 
 
 def _read(fh: IO[bytes], limit: int) -> tuple[str, bool]:
@@ -215,7 +241,8 @@ def run_python(
     Args:
         code: a Python program.
         timeout_s: wall-clock limit; each process's CPU limit is the same, rounded up.
-        memory_mb: address-space cap in MiB, per process.
+        memory_mb: memory cap in MiB: of the whole tree where a cgroup can be created
+            (resident memory, swap and ``/tmp`` included), and of each process's address space.
         output_limit: bytes of stdout and of stderr kept.
         max_processes: processes (and threads) the container may hold at once.
 
@@ -224,9 +251,13 @@ def run_python(
     """
     cpu = max(1, math.ceil(timeout_s))
     fsize = max(output_limit * 2, 1 << 20)
+    memory = memory_mb * 1024 * 1024
+    group = cgroup.create(memory_bytes=memory, max_tasks=max_processes + _OUTSIDE_TASKS)
+    # Under a cgroup the pids limit is the one that binds (it counts a superset of the
+    # container's tasks); RLIMIT_NPROC stays as a backstop.
+    nproc = max_processes + _OUTSIDE_TASKS if group else max_processes
     started_r, started_w = os.pipe()
-    limits = (memory_mb * 1024 * 1024, cpu, fsize, max_processes, started_w)
-    tail = [str(n) for n in limits]
+    tail = [str(n) for n in (memory, cpu, fsize, nproc, started_w)]
     try:
         with (
             tempfile.TemporaryFile() as src,
@@ -236,7 +267,12 @@ def run_python(
             src.write(code.encode("utf-8"))
             src.flush()
             src.seek(0)
-            argv = _command(tail, code_fd=src.fileno(), tmpfs_bytes=fsize * 4)
+            argv = _command(
+                tail,
+                code_fd=src.fileno(),
+                tmpfs_bytes=fsize * 4,
+                join=group.procs if group else [],
+            )
             timed_out = False
             start = time.monotonic()
             proc = subprocess.Popen(
@@ -253,9 +289,12 @@ def run_python(
                 proc.wait(timeout=timeout_s)
             except subprocess.TimeoutExpired:
                 timed_out = True
+                if group:
+                    group.kill()
                 _kill(proc)
                 proc.wait()
             duration = time.monotonic() - start
+            oom_kills = group.oom_kills() if group else 0
             started = os.read(started_r, 1) == b"1"
             stdout, cut_out = _read(out, output_limit)
             stderr, cut_err = _read(err, output_limit)
@@ -263,7 +302,9 @@ def run_python(
         os.close(started_r)
         if started_w >= 0:
             os.close(started_w)
-    if not started and not timed_out:
+        if group:
+            group.close()
+    if not started and not timed_out and not oom_kills:
         why = stderr.strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
         raise EnvironmentProblem(
             f"the code sandbox could not start ({why[0][:200]}); it needs bubblewrap with "
@@ -271,7 +312,9 @@ def run_python(
         )
     rc = proc.returncode
     status: Status
-    if timed_out or rc in (128 + signal.SIGXCPU, 128 + signal.SIGKILL):
+    if oom_kills:  # also when it made the program hang (timeout) or die of SIGKILL
+        status = "memory"
+    elif timed_out or rc in (128 + signal.SIGXCPU, 128 + signal.SIGKILL):
         status = "timeout"
     elif "MemoryError" in stderr:
         status = "memory"
@@ -286,6 +329,7 @@ def run_python(
         stderr=stderr,
         truncated=cut_out or cut_err,
         duration_s=duration,
+        tree_limits=group is not None,
     )
 
 

@@ -83,7 +83,13 @@ class ItemSource:
                 return None
             async with self._lock:
                 if not self._buffer and not self._exhausted and self._error is None:
-                    await self._fill()
+                    try:
+                        await self._fill()
+                    except asyncio.CancelledError:
+                        raise
+                    except BaseException as exc:  # every later worker gets it too
+                        self._error = exc
+                        raise
         return self._buffer.popleft()
 
     def finished(self, key: str) -> None:

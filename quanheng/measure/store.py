@@ -25,9 +25,23 @@ Tables::
               ttft_s, output_tps, cost, status (ok|error), error, attempts, created
     attempts  append-only log of failed attempts: key, run_id, attempt, outcome, http_status,
               error, retry_after_s, latency_s, created
+    verdicts  the stored score of an executed code answer, keyed by (answer_sha, tests_sha,
+              version): value, answer, explanation, created — so no answer runs twice
 
 The store never receives an API key: the runner sends keys in a header and scrubs every error
-text before it reaches these methods.
+text before it reaches these methods, and the store scrubs the ``error`` columns once more with
+every key the process has read (:func:`~quanheng.measure.redact.scrub_known`) — the last stop
+before the disk.
+
+Reading without writing. ``RunStore(path, read_only=True)`` is what the reading commands
+(``score``, ``report``, ``analyse``, ``runs``, :func:`~quanheng.measure.pipeline.collect`)
+use: it opens the file with SQLite's ``mode=ro`` URI, creates nothing and never changes the
+schema, so a store on a read-only disk, in a read-only folder, or owned by someone else can be
+read. WAL mode needs a ``-shm`` file beside the database; when the folder is read-only and
+there is none (the writer closed cleanly), the file is opened ``immutable=1`` instead, which is
+exact because a clean close leaves every answer in the main file. A non-empty ``-wal`` without
+its ``-shm`` (a killed writer, then the folder made read-only) cannot be read that way — the
+WAL's answers would be missed — and is refused with what to do.
 """
 
 from __future__ import annotations
@@ -49,6 +63,7 @@ from pydantic import BaseModel, ConfigDict
 from quanheng.errors import MeasureError
 from quanheng.measure.keys import Request, _dumps
 from quanheng.measure.records import Answer, FailedAttempt
+from quanheng.measure.redact import scrub_known
 
 __all__ = ["RunRecord", "RunStore", "StoreSummary", "StoredRequest"]
 
@@ -100,6 +115,16 @@ CREATE TABLE IF NOT EXISTS attempts (
     retry_after_s REAL,
     latency_s     REAL,
     created       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS verdicts (
+    answer_sha  TEXT NOT NULL,
+    tests_sha   TEXT NOT NULL,
+    version     TEXT NOT NULL,
+    value       REAL NOT NULL,
+    answer      TEXT,
+    explanation TEXT NOT NULL,
+    created     TEXT NOT NULL,
+    PRIMARY KEY (answer_sha, tests_sha, version)
 );
 """
 
@@ -219,29 +244,42 @@ class RunStore:
     """SQLite-backed store of run records; one instance per process and thread.
 
     Args:
-        path: the database file; its folder is created if missing.
+        path: the database file; its folder is created if missing (unless ``read_only``).
+        read_only: open for reading only (see the module docstring): nothing is created or
+            changed, and every write method raises :class:`MeasureError`.
 
     Raises:
-        MeasureError: the file exists but was written by an incompatible schema version.
+        MeasureError: the file exists but was written by an incompatible schema version, or
+            (``read_only``) it is missing, not a run store, or cannot be read.
     """
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, *, read_only: bool = False) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is exactly
-        # the batch the caller asked for.
-        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
+        self.read_only = read_only
+        if read_only:
+            self._db = _connect_read_only(self.path)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            # isolation_level=None: we issue BEGIN/COMMIT ourselves, so a transaction is
+            # exactly the batch the caller asked for.
+            self._db = sqlite3.connect(self.path, isolation_level=None, timeout=30.0)
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
         version = int(self._db.execute("PRAGMA user_version").fetchone()[0])
-        if version not in (0, SCHEMA_VERSION):
+        if version not in (0, SCHEMA_VERSION) or (read_only and version == 0):
             self._db.close()
+            if version == 0:
+                raise MeasureError(
+                    f"{self.path}: not a run store (no schema); point measure.store at the "
+                    "study's runs file, or run `quanheng measure` to create one"
+                )
             raise MeasureError(
                 f"{self.path}: run store schema version {version}, this quanheng reads "
                 f"{SCHEMA_VERSION}; use a new runs file or upgrade quanheng"
             )
-        self._db.executescript(_SCHEMA)
-        self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        if not read_only:
+            self._db.executescript(_SCHEMA)
+            self._db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
         # Rows written with commit=False wait here and go to SQLite in one executemany per
         # statement at the next commit or read: per row that is cheaper than one execute each.
         self._queued_requests: list[tuple[Any, ...]] = []
@@ -334,6 +372,8 @@ class RunStore:
             self._db.execute(f"PRAGMA wal_autocheckpoint={previous}")
 
     def _begin(self) -> None:
+        if self.read_only:
+            raise MeasureError(f"{self.path}: opened read-only; this write is a bug")
         if not self._db.in_transaction:
             self._db.execute("BEGIN IMMEDIATE")
 
@@ -513,7 +553,12 @@ class RunStore:
     def _queue_error(
         self, request: Request, run_id: str, body_json: str, error: str, attempts: int
     ) -> None:
-        """:meth:`put_error` with the body already serialised by :func:`_dumps`; never commits."""
+        """:meth:`put_error` with the body already serialised by :func:`_dumps`; never commits.
+
+        ``error`` is scrubbed once more of every key this process has read: whoever built it,
+        no key reaches the disk.
+        """
+        error = scrub_known(error)
         self._queued_requests.append(
             (
                 request.key,
@@ -543,7 +588,11 @@ class RunStore:
     def log_attempt(
         self, key: str, *, run_id: str, attempt: FailedAttempt, commit: bool = True
     ) -> None:
-        """Append one failed attempt to the ``attempts`` log (its ``error`` already scrubbed)."""
+        """Append one failed attempt to the ``attempts`` log.
+
+        Its ``error`` should already be scrubbed; it is scrubbed again here of every key this
+        process has read, as :meth:`put_error` does.
+        """
         self._queued_attempts.append(
             (
                 key,
@@ -551,7 +600,7 @@ class RunStore:
                 attempt.attempt,
                 attempt.outcome,
                 attempt.http_status,
-                attempt.error,
+                None if attempt.error is None else scrub_known(attempt.error),
                 attempt.retry_after_s,
                 attempt.latency_s,
                 _now(),
@@ -559,6 +608,36 @@ class RunStore:
         )
         if commit:
             self.commit()
+
+    # -- verdicts of executed answers -----------------------------------------------------
+
+    def verdict(self, key: tuple[str, str, str]) -> tuple[float, str | None, str] | None:
+        """The stored ``(value, answer, explanation)`` under ``key``, or ``None``.
+
+        A store written before the table existed, opened read-only, has none: ``None`` too.
+        """
+        self._flush()
+        try:
+            row = self._db.execute(
+                "SELECT value, answer, explanation FROM verdicts "
+                "WHERE answer_sha=? AND tests_sha=? AND version=?",
+                key,
+            ).fetchone()
+        except sqlite3.OperationalError:  # no such table: an old store read read-only
+            return None
+        return None if row is None else (float(row[0]), row[1], str(row[2]))
+
+    def put_verdict(
+        self, key: tuple[str, str, str], value: float, answer: str | None, explanation: str
+    ) -> None:
+        """Store a verdict once; the first one wins, as for answers, and commits at once."""
+        self._begin()
+        self._db.execute(
+            "INSERT OR IGNORE INTO verdicts (answer_sha, tests_sha, version, value, answer, "
+            "explanation, created) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (*key, value, answer, explanation, _now()),
+        )
+        self.commit()
 
     def attempt_log(self, key: str | None = None) -> list[dict[str, Any]]:
         """The attempts log, oldest first, optionally for one key."""
@@ -602,6 +681,39 @@ class RunStore:
             priced=row[6],
             input_unknown=row[7],
         )
+
+
+def _connect_read_only(path: Path) -> sqlite3.Connection:
+    """A read-only connection to ``path`` that creates no file (see the module docstring).
+
+    ``mode=ro`` first: it sees a running writer's WAL and works wherever the ``-shm`` file
+    exists or can be made. Where neither holds (a read-only folder after a clean close), the
+    file is read ``immutable=1``: exact then, since nothing is in a WAL and nothing can write.
+    """
+    if not path.is_file():
+        raise MeasureError(f"{path}: no run store here; run `quanheng measure` first")
+    uri = path.resolve().as_uri()
+    try:
+        db = sqlite3.connect(f"{uri}?mode=ro", uri=True, isolation_level=None, timeout=30.0)
+        db.execute("PRAGMA user_version").fetchone()  # opening is lazy: make it happen now
+        return db
+    except sqlite3.OperationalError as first:
+        wal = Path(f"{path}-wal")
+        if wal.exists() and wal.stat().st_size > 0:
+            raise MeasureError(
+                f"{path}: cannot be read without write access to its folder: its "
+                f"{wal.name} holds answers not yet in the main file ({first}); copy the "
+                "folder somewhere writable and read the copy, or run `sqlite3 "
+                f"{path} 'PRAGMA wal_checkpoint(TRUNCATE)'` where the folder is writable"
+            ) from None
+    try:
+        db = sqlite3.connect(
+            f"{uri}?mode=ro&immutable=1", uri=True, isolation_level=None, timeout=30.0
+        )
+        db.execute("PRAGMA user_version").fetchone()
+        return db
+    except sqlite3.Error as exc:
+        raise MeasureError(f"{path}: cannot be read: {exc}") from None
 
 
 def _row_to_request(row: tuple[Any, ...]) -> StoredRequest:

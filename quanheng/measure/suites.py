@@ -31,7 +31,14 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from quanheng._files import LocatedDict, display_path, line_of, problems_from_validation, read_yaml
+from quanheng._files import (
+    LocatedDict,
+    did_you_mean,
+    display_path,
+    line_of,
+    problems_from_validation,
+    read_yaml,
+)
 from quanheng.errors import InputError, MeasureInputError, Problem
 from quanheng.measure.datasets import DatasetSpec, Item, check_dataset, iter_dataset
 from quanheng.measure.metrics import (
@@ -185,7 +192,7 @@ def builtin_suite(suite_id: str) -> Suite:
         raise MeasureInputError.single(
             "<suite>",
             None,
-            f"no built-in suite {suite_id!r}",
+            f"no built-in suite {suite_id!r}{did_you_mean(suite_id, list(BUILTIN_SUITES))}",
             f"use one of {', '.join(BUILTIN_SUITES)} or give a suite directory",
         )
     return load_suite(builtin_suites_dir() / suite_id)

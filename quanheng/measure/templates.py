@@ -21,6 +21,7 @@ from typing_extensions import TypedDict
 
 from quanheng.errors import MeasureInputError
 from quanheng.measure.datasets import Item, choice_letters
+from quanheng.measure.registry import Registry
 
 __all__ = [
     "TEMPLATES",
@@ -72,36 +73,15 @@ class Template(BaseModel):
 
 
 TemplateFactory = Callable[..., Template]
-TEMPLATES: dict[str, TemplateFactory] = {}
+_REGISTRY: Registry[Template] = Registry("template")
+TEMPLATES: dict[str, TemplateFactory] = _REGISTRY.factories
 """Registered template factories by name."""
 
+register_template = _REGISTRY.register
+"""Register a factory under ``name`` (it must accept its args as keywords)."""
 
-def register_template(name: str) -> Callable[[TemplateFactory], TemplateFactory]:
-    """Register a factory under ``name`` (it must accept its args as keywords)."""
-
-    def deco(fn: TemplateFactory) -> TemplateFactory:
-        TEMPLATES[name] = fn
-        return fn
-
-    return deco
-
-
-def build_template(spec: TemplateSpec) -> Template:
-    """The template a spec names; unknown names or bad args raise :class:`MeasureInputError`."""
-    factory = TEMPLATES.get(spec.name)
-    if factory is None:
-        raise MeasureInputError.single(
-            "<template>",
-            None,
-            f"unknown template {spec.name!r}",
-            f"use one of {', '.join(sorted(TEMPLATES))}",
-        )
-    try:
-        return factory(spec=spec, **spec.args)
-    except TypeError as exc:
-        raise MeasureInputError.single(
-            "<template>", None, f"template {spec.name!r}: {exc}", "fix the template args"
-        ) from None
+build_template = _REGISTRY.build
+"""The template a spec names; unknown names or bad args raise :class:`MeasureInputError`."""
 
 
 def _check_lang(lang: str) -> Lang:

@@ -25,12 +25,13 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.collections import PolyCollection
 from matplotlib.colors import LinearSegmentedColormap
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.transforms import Bbox
 
-from quanheng.report.content import ReportData, SubjectView
+from quanheng.report.content import LOW_COVERAGE, ReportData, SubjectView
 from quanheng.report.fonts import chart_rc
-from quanheng.report.i18n import t
+from quanheng.report.i18n import fmt_pct, t
 from quanheng.report.svg import SvgCanvas
 from quanheng.text import Lang
 
@@ -227,7 +228,11 @@ def place_labels(
 
 @dataclass(frozen=True)
 class LandscapePoint:
-    """One subject in the landscape: its scores and, if simulated, their 90% intervals."""
+    """One subject in the landscape: its scores and, if simulated, their 90% intervals.
+
+    ``label`` is the drawn label: the name and the subject's coverage; ``hollow`` says the
+    bubble is drawn as an outline because the coverage is below :data:`LOW_COVERAGE`.
+    """
 
     subject: str
     label: str
@@ -236,6 +241,8 @@ class LandscapePoint:
     size: float | None
     x_interval: tuple[float, float] | None
     y_interval: tuple[float, float] | None
+    coverage: float = math.nan
+    hollow: bool = False
 
 
 @dataclass
@@ -250,31 +257,48 @@ class LandscapeData:
     excluded: list[tuple[str, str]]
     label_boxes: dict[str, Bbox] = field(default_factory=dict)
     missing: list[str] = field(default_factory=list)
+    """Subjects not placed: no score on the x or the y axis (see ``unplaced`` for which)."""
+    unplaced: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Subject → the axis nodes it has no score on (it is listed beside the chart, not drawn)."""
+    no_size: list[str] = field(default_factory=list)
+    """Placed subjects without a score on the size node (drawn as a small grey dot)."""
+    limits: tuple[tuple[float, float], tuple[float, float]] = ((-0.04, 1.04), (-0.04, 1.04))
+    """The axes' x and y limits: padded by the largest bubble's radius so every bubble fits."""
 
 
 def landscape_chart(data: ReportData, lang: Lang) -> Chart:
     """Competitive landscape: x and y dimension scores, bubble size, quadrant guides at medians.
 
-    Subjects without a score on both axes cannot be placed; they are listed under the chart's
-    side panel as missing instead of being drawn at zero.
+    Subjects without a score on both axes cannot be placed; they are listed in the chart's
+    side panel with the dimensions they have no evidence on, instead of being drawn at zero.
+    Every label carries the subject's coverage, and a bubble whose coverage is below
+    :data:`~quanheng.report.content.LOW_COVERAGE` is drawn hollow. The axes are padded by the
+    largest bubble's radius, so bubbles at 0 or 1 stay inside them.
     """
     x_node, y_node, size_node = data.axes
     points: dict[str, LandscapePoint] = {}
     missing: list[str] = []
+    unplaced: dict[str, tuple[str, ...]] = {}
+    no_size: list[str] = []
     for view in data.cohort:
         x, y = view.scores.get(x_node, math.nan), view.scores.get(y_node, math.nan)
         if math.isnan(x) or math.isnan(y):
             missing.append(view.id)
+            unplaced[view.id] = tuple(n for n, v in ((x_node, x), (y_node, y)) if math.isnan(v))
             continue
         size = view.scores.get(size_node, math.nan) if size_node else math.nan
+        if size_node and math.isnan(size):
+            no_size.append(view.id)
         points[view.id] = LandscapePoint(
             subject=view.id,
-            label=_name(view, lang),
+            label=f"{_name(view, lang)} ({fmt_pct(view.coverage)})",
             x=x,
             y=y,
             size=None if math.isnan(size) else size,
             x_interval=view.intervals.get(x_node),
             y_interval=view.intervals.get(y_node),
+            coverage=view.coverage,
+            hollow=not view.coverage >= LOW_COVERAGE,
         )
     xs = np.array([p.x for p in points.values()])
     ys = np.array([p.y for p in points.values()])
@@ -288,10 +312,21 @@ def landscape_chart(data: ReportData, lang: Lang) -> Chart:
         )
         for v in data.excluded
     ]
-    record = LandscapeData(x_node, y_node, size_node, points, guides, excluded, missing=missing)
+    record = LandscapeData(
+        x_node,
+        y_node,
+        size_node,
+        points,
+        guides,
+        excluded,
+        missing=missing,
+        unplaced=unplaced,
+        no_size=no_size,
+    )
     with _rc():
         fig = _figure(10.0, 7.0)
-        ax = fig.add_axes((0.08, 0.09, 0.62, 0.84))
+        ax = fig.add_axes((0.08, 0.09, 0.62, 0.84), gid="landscape-axes")
+        ax.patch.set_gid("landscape-plot-area")
         side = fig.add_axes((0.73, 0.09, 0.26, 0.84))
         side.set_axis_off()
         _draw_landscape(fig, ax, data, record, lang)
@@ -303,8 +338,22 @@ def _draw_landscape(
     fig: Figure, ax: Axes, data: ReportData, record: LandscapeData, lang: Lang
 ) -> None:
     pts = list(record.points.values())
-    ax.set_xlim(-0.04, 1.04)
-    ax.set_ylim(-0.04, 1.04)
+    shrink = min(1.0, 10.0 / len(pts)) if pts else 1.0  # a crowd gets smaller bubbles
+    sizes = np.array(
+        [(60.0 + 900.0 * (p.size if p.size is not None else 0.0)) * shrink for p in pts]
+    )
+    # Pad the unit square by the largest bubble's radius (+ its edge and a little air), in
+    # points: with a margin m on each side of a range 1 + 2m spanning W points, a radius of r
+    # points needs m = r / (W − 2r) data units.
+    reach = (float(np.sqrt(sizes.max() / math.pi)) if len(sizes) else 0.0) + 3.0
+    box = ax.get_position()
+    width_pt = box.width * fig.get_figwidth() * 72.0
+    height_pt = box.height * fig.get_figheight() * 72.0
+    mx = max(0.04, reach / (width_pt - 2 * reach))
+    my = max(0.04, reach / (height_pt - 2 * reach))
+    record.limits = ((-mx, 1.0 + mx), (-my, 1.0 + my))
+    ax.set_xlim(*record.limits[0])
+    ax.set_ylim(*record.limits[1])
     ax.set_xlabel(f"{data.node_name(record.x_node).get(lang)} ({record.x_node})")
     ax.set_ylabel(f"{data.node_name(record.y_node).get(lang)} ({record.y_node})")
     gx, gy = record.guides
@@ -322,32 +371,36 @@ def _draw_landscape(
     ]
     if not pts:
         return
-    shrink = min(1.0, 10.0 / len(pts))  # a crowd gets smaller bubbles, so labels find room
-    sizes = np.array(
-        [(60.0 + 900.0 * (p.size if p.size is not None else 0.0)) * shrink for p in pts]
-    )
-    colours = [ACCENT if p.size is not None else MUTED for p in pts]
+    colours = [matplotlib.colors.to_rgb(ACCENT if p.size is not None else MUTED) for p in pts]
+    # a bubble with little evidence behind it is an outline: the eye reads it as provisional
+    faces = [(*c, 0.0 if p.hollow else 0.55) for c, p in zip(colours, pts, strict=True)]
+    edges = [
+        (*c, 1.0) if p.hollow else (1.0, 1.0, 1.0, 1.0) for c, p in zip(colours, pts, strict=True)
+    ]
     ax.scatter(
         [p.x for p in pts],
         [p.y for p in pts],
         s=sizes,
-        c=colours,
-        alpha=0.55,
-        edgecolors="white",
-        linewidths=0.8,
+        facecolors=faces,
+        edgecolors=edges,
+        linewidths=[1.3 if p.hollow else 0.8 for p in pts],
         zorder=3,
+        gid="landscape-bubbles",
     )
     # Error bars span the simulated interval exactly. A simulated 5-95 % interval need not
     # contain the point score (skewed evidence ranges), so each bar is centred on its interval's
     # midpoint rather than on the point, where a one-sided negative error would be refused.
     bar: dict[str, Any] = {"fmt": "none", "ecolor": "#333333", "lw": 0.8, "capsize": 2, "zorder": 2}
+    segments: list[tuple[float, float, float, float]] = []  # x0, y0, x1, y1: labels avoid them
     for p in pts:
         if p.x_interval is not None:
             lo, hi = p.x_interval
             ax.errorbar([(lo + hi) / 2], [p.y], xerr=[(hi - lo) / 2], **bar)
+            segments.append((lo, p.y, hi, p.y))
         if p.y_interval is not None:
             lo, hi = p.y_interval
             ax.errorbar([p.x], [(lo + hi) / 2], yerr=[(hi - lo) / 2], **bar)
+            segments.append((p.x, lo, p.x, hi))
     # labels: measure, place, then draw with a leader line when moved away
     renderer = FigureCanvasAgg(fig).get_renderer()  # type: ignore[no-untyped-call]
     texts = [ax.text(0, 0, p.label, fontsize=9, zorder=4) for p in pts]
@@ -361,6 +414,10 @@ def _draw_landscape(
     obstacles = np.array(
         [list(q.get_window_extent(renderer).extents) for q in quad_texts], dtype=float
     )
+    if segments:  # the error bars, as thin boxes (caps included) a label must not sit on
+        ends = ax.transData.transform(np.array(segments).reshape(-1, 2)).reshape(-1, 4)
+        lows, highs = np.minimum(ends[:, :2], ends[:, 2:]), np.maximum(ends[:, :2], ends[:, 2:])
+        obstacles = np.vstack([obstacles, np.hstack([lows - 3.0, highs + 3.0])])
     bbox = ax.get_window_extent(renderer)
     bounds = (float(bbox.x0), float(bbox.y0), float(bbox.x1), float(bbox.y1))
     centres = place_labels(anchors, label_sizes, obstacles, bounds)
@@ -390,12 +447,26 @@ def _draw_side_panel(side: Axes, data: ReportData, record: LandscapeData, lang: 
         lines.append((t("screened_none", lang), {"color": MUTED}))
     for name, gates in record.excluded:
         lines.append((_wrap(f"{name}: {t('fails', lang)} {gates}", 34, lang), {}))
-    if record.missing:
+    names = {v.id: v.name.get(lang) for v in data.subjects}
+    sep = "、" if lang == "zh" else ", "
+    if record.unplaced:
         lines.append(("", {}))
-        lines.append((t("missing", lang), {"weight": "bold"}))
-        names = {v.id: v.name.get(lang) for v in data.subjects}
-        for sid in record.missing:
-            lines.append((names[sid], {"color": MUTED}))
+        lines.append((t("not_placed", lang), {"weight": "bold"}))
+        for sid, nodes in record.unplaced.items():
+            dims = sep.join(data.node_name(n).get(lang) for n in nodes)
+            colon = "：" if lang == "zh" else ": "  # no space: Chinese wraps by characters
+            text = f"{names[sid]}{colon}{t('no_evidence_on', lang, dims=dims)}"
+            lines.append((_wrap(text, 34, lang), {"color": "#555555"}))
+    if record.no_size:
+        lines.append(("", {}))
+        lines.append((_wrap(t("no_size", lang), 34, lang), {"weight": "bold"}))
+        lines.append((_wrap(sep.join(names[s] for s in record.no_size), 34, lang), {}))
+    if record.points:
+        lines.append(("", {}))
+        lines.append((_wrap(t("label_coverage", lang), 34, lang), {"color": "#555555"}))
+        if any(p.hollow for p in record.points.values()):
+            note = t("hollow_note", lang, pct=fmt_pct(LOW_COVERAGE))
+            lines.append((_wrap(note, 34, lang), {"color": "#555555"}))
     y = 1.0
     for text, style in lines:
         side.text(0.0, y, text, va="top", ha="left", fontsize=9, transform=side.transAxes, **style)
@@ -493,16 +564,25 @@ def radar_chart(data: ReportData, subject: str, lang: Lang) -> Chart:
 
 @dataclass(frozen=True)
 class HeatmapData:
-    """Normalised leaf scores, leaves × subjects (NaN = missing), as drawn."""
+    """Normalised leaf scores, leaves × subjects (NaN = missing), as drawn.
+
+    ``lone`` holds the (leaf, subject) cells marked ◆: a value on a cohort-relative leaf that
+    fewer than 3 of the cohort report, scored on a reference range or shrunk (``lone_datum``).
+    """
 
     leaves: tuple[str, ...]
     subjects: tuple[str, ...]
     values: np.ndarray
     missing: tuple[tuple[str, str], ...]
+    lone: tuple[tuple[str, str], ...] = ()
 
 
 def heatmap_chart(data: ReportData, lang: Lang) -> Chart:
-    """All leaves × scored subjects; missing cells hatched grey and never coloured as a score."""
+    """All leaves × scored subjects; missing cells hatched grey and never coloured as a score.
+
+    A cell whose leaf has fewer than 3 values in the cohort carries a small diamond at its
+    right end: its score comes from a reference range (or shrinkage), not from min–max.
+    """
     card = data.card
     cohort = data.cohort
     rows = [card.subjects.index(v.id) for v in cohort]
@@ -514,7 +594,13 @@ def heatmap_chart(data: ReportData, lang: Lang) -> Chart:
         for c in range(len(cohort))
         if math.isnan(values[j, c])
     )
-    record = HeatmapData(tuple(leaves), tuple(v.id for v in cohort), values, missing)
+    lone = tuple(
+        (leaves[j], cohort[c].id)
+        for j in range(len(leaves))
+        for c in range(len(cohort))
+        if card.lone_datum(cohort[c].id, leaves[j])
+    )
+    record = HeatmapData(tuple(leaves), tuple(v.id for v in cohort), values, missing, lone)
     n_rows, n_cols = values.shape
     with _rc():
         fig = Figure(
@@ -544,6 +630,20 @@ def heatmap_chart(data: ReportData, lang: Lang) -> Chart:
             interpolation="nearest",
             zorder=1,
         )
+        if lone:
+            col = {sid: c for c, sid in enumerate(record.subjects)}
+            row = {leaf: j for j, leaf in enumerate(leaves)}
+            ax.scatter(
+                [col[sid] + 0.36 for _, sid in lone],
+                [row[leaf] for leaf, _ in lone],
+                s=22,
+                marker="D",
+                facecolors="white",
+                edgecolors="#1d1d1f",
+                linewidths=0.7,
+                zorder=3,
+                gid="lone-datum",
+            )
         ax.set_xlim(-0.5, max(n_cols, 1) - 0.5)
         ax.set_ylim(max(n_rows, 1) - 0.5, -0.5)
         ax.set_xticks(range(n_cols))
@@ -562,15 +662,31 @@ def heatmap_chart(data: ReportData, lang: Lang) -> Chart:
                 ax.axhline(j - 0.5, color="white", lw=2.0, zorder=2)
         colorbar = fig.colorbar(image, ax=ax, shrink=min(1.0, 3.0 / fig.get_figheight() + 0.1))
         colorbar.set_label(t("score", lang), fontsize=8)
-        ax.legend(
-            handles=[
-                Patch(
-                    facecolor=MISSING_FACE,
-                    edgecolor="#9a9a9a",
-                    hatch="////",
-                    label=t("missing", lang),
+        handles: list[Any] = [
+            Patch(
+                facecolor=MISSING_FACE,
+                edgecolor="#9a9a9a",
+                hatch="////",
+                label=t("missing", lang),
+            )
+        ]
+        if lone:
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    ls="none",
+                    marker="D",
+                    markersize=4.5,
+                    markerfacecolor="white",
+                    markeredgecolor="#1d1d1f",
+                    markeredgewidth=0.7,
+                    label=t("lone_legend", lang),
                 )
-            ],
+            )
+        ax.legend(
+            handles=handles,
+            ncols=len(handles),
             loc="lower left",
             bbox_to_anchor=(0.0, 1.0),
             fontsize=8,
@@ -645,7 +761,10 @@ def rank_probability_chart(data: ReportData, lang: Lang) -> Chart | None:
         ax.set_ylim(len(cohort) - 0.5, -0.5)
         handles = [Patch(color=colours[k], label=t("rank_k", lang, k=k + 1)) for k in range(n)]
         ax.set_yticks(ypos)
-        ax.set_yticklabels([_name(v, lang) for v in cohort], fontsize=8)
+        ax.set_yticklabels(  # P(rank) is never shown without the evidence behind it
+            [f"{_name(v, lang)} · {t('cov_short', lang, pct=fmt_pct(v.coverage))}" for v in cohort],
+            fontsize=8,
+        )
         ax.set_xlim(0, 1)
         ax.set_xlabel(t("probability", lang))
         if n <= 12:

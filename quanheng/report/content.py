@@ -22,13 +22,24 @@ from pydantic import BaseModel, ConfigDict
 
 from quanheng.evidence import EvidenceRecord
 from quanheng.framework import Framework, Node
+from quanheng.report.i18n import t
 from quanheng.scoring.matrix import IndicatorMatrix, assemble
 from quanheng.scoring.scorecard import Scorecard
-from quanheng.specs.normalisation import Fixed, LogMinMax, MinMax, Normalisation, Rubric, Target
+from quanheng.scoring.sparse import SparseLeaf
+from quanheng.specs.normalisation import (
+    Fixed,
+    LogFixed,
+    LogMinMax,
+    MinMax,
+    Normalisation,
+    Rubric,
+    Target,
+)
 from quanheng.study import Profile, Study
 from quanheng.text import Lang, Name, Text
 
 __all__ = [
+    "LOW_COVERAGE",
     "EvidenceEntry",
     "GateView",
     "LeafEffect",
@@ -40,6 +51,8 @@ __all__ = [
     "TreeRow",
     "analysis_for_report",
     "build_report",
+    "lone_datum_note",
+    "warning_text",
 ]
 
 if TYPE_CHECKING:
@@ -47,6 +60,9 @@ if TYPE_CHECKING:
 
 TOP_EFFECTS = 3
 """How many strengths and weaknesses a subject page lists."""
+
+LOW_COVERAGE = 0.25
+"""Below this coverage (share of weight backed by data) the landscape draws a hollow bubble."""
 
 
 # --------------------------------------------------------------------------- simulation input
@@ -179,6 +195,12 @@ class LeafEffect:
     normalised: float
     cohort_mean: float
     effect: float
+    lone: SparseLeaf | None = None
+    """Set when the leaf's cohort had fewer than 3 values: scored on a reference or shrunk."""
+
+    def note(self, lang: Lang) -> str:
+        """Why this value is not a cohort comparison (empty for an ordinary cell)."""
+        return lone_datum_note(self.lone, lang) if self.lone is not None else ""
 
 
 @dataclass(frozen=True)
@@ -242,6 +264,8 @@ class SubjectView:
             parts.append(("未通过：" if lang == "zh" else "fails: ") + sep.join(failed))
         if open_:
             parts.append(("证据不足：" if lang == "zh" else "unverified: ") + sep.join(open_))
+        if self.status == "unranked":
+            parts.append(t("reason_unranked", lang))
         return ("；" if lang == "zh" else "; ").join(parts) if self.reason else ""
 
 
@@ -271,6 +295,12 @@ class TreeRow:
     global_weight: float
     normalisation: str | None
     cohort_relative: bool
+    sparse: tuple[SparseLeaf, ...] = ()
+    """The cohorts in which this leaf had fewer than 3 values (scored on an absolute scale)."""
+
+    def notes(self, lang: Lang) -> list[str]:
+        """One note per sparse cohort: how few reported it and the scale it was scored on."""
+        return [lone_datum_note(sp, lang, with_cohort=True) for sp in self.sparse]
 
 
 @dataclass(frozen=True)
@@ -326,6 +356,11 @@ class ReportData:
         """Subjects screened out by a gate."""
         return tuple(s for s in self.subjects if not s.in_cohort)
 
+    @property
+    def warnings(self) -> tuple[Name, ...]:
+        """The scorecard's warnings (settings under which the ranking means little), bilingual."""
+        return tuple(warning_text(w) for w in self.card.warnings)
+
     def node_name(self, node_id: str) -> Name:
         """A node's bilingual name (the root is "overall")."""
         return self.card.node_names[self.card.node_ids.index(node_id)]
@@ -380,8 +415,8 @@ def build_report(
                 id=sid,
                 name=card.subject_names[i],
                 description=names[sid].description if sid in names else None,
-                status=gates.status,
-                reason=gates.reason,
+                status=card.status(sid),
+                reason=card.reason(sid),
                 rank=int(card.ranks[i]) if card.ranks[i] > 0 else None,
                 overall=float(card.overall[i]),
                 coverage=float(card.coverage[i, -1]) if in_cohort else math.nan,
@@ -482,6 +517,7 @@ def _leaf_effect(
     card: Scorecard, leaves: dict[str, Node], i: int, j: int, mean: float, effect: float
 ) -> LeafEffect:
     leaf_id = card.node_ids[j]
+    sid = card.subjects[i]
     return LeafEffect(
         leaf=leaf_id,
         name=card.node_names[j],
@@ -490,6 +526,7 @@ def _leaf_effect(
         normalised=float(card.normalised[i, j]),
         cohort_mean=mean,
         effect=effect,
+        lone=card.sparse_leaf(sid, leaf_id) if card.lone_datum(sid, leaf_id) else None,
     )
 
 
@@ -598,6 +635,46 @@ def _tree(card: Scorecard, fw: Framework) -> tuple[TreeRow, ...]:
                 global_weight=float(card.global_weights[k]),
                 normalisation=describe_normalisation(spec, node.direction),
                 cohort_relative=bool(spec is not None and spec.cohort_relative),
+                sparse=tuple(sp for sp in card.sparse if sp.leaf == node.id),
             )
         )
     return tuple(rows)
+
+
+def _short(x: float) -> str:
+    text = f"{x:.4g}"
+    return re.sub(r"e\+?0*(\d)", r"e\1", text)
+
+
+def lone_datum_note(sparse: SparseLeaf, lang: Lang, *, with_cohort: bool = False) -> str:
+    """How a leaf its cohort gave fewer than 3 values was scored, in ``lang``.
+
+    "reported by only 1 of the cohort: scored on the reference range [0, 24]" — or shrunk to
+    the middle, when the framework gives the leaf no reference range.
+    """
+    log = t("lone_log", lang) if isinstance(sparse.scale, LogFixed) else ""
+    scale = f"[{_short(sparse.scale.min)}, {_short(sparse.scale.max)}]{log}"
+    key = "lone_reference" if sparse.how == "reference" else "lone_shrunk"
+    text = t(key, lang, n=sparse.observed, scale=scale)
+    if with_cohort:
+        known = sparse.cohort in ("vendor", "model")
+        cohort = t("cohort_short_" + sparse.cohort, lang) if known else sparse.cohort
+        text = f"{cohort}{'：' if lang == 'zh' else ': '}{text}"
+    return text
+
+
+_GEOMETRIC = re.compile(
+    r"geometric aggregation: (\d+) of (\d+) ranked subjects have a leaf scoring 0 \((.*)\)"
+)
+_NOISE = re.compile(r"(\d+) of (\d+) ranked subjects score below 0\.001 overall")
+
+
+def warning_text(warning: str) -> Name:
+    """A scorecard warning in both languages (the scorecard says it in English)."""
+    if m := _GEOMETRIC.match(warning):
+        cause = "warn_cause_worst" if "missing=worst" in m[3] else "warn_cause_minmax"
+        zh = t("warn_geometric", "zh", n=m[1], total=m[2], cause=t(cause, "zh"))
+        return Name(zh=zh, en=warning)
+    if m := _NOISE.match(warning):
+        return Name(zh=t("warn_noise", "zh", n=m[1], total=m[2]), en=warning)
+    return Name(zh=warning, en=warning)

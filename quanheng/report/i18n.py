@@ -56,6 +56,61 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "cohort_model": ("模型（在模型之间排名）", "Models (ranked among models)"),
     "status_flagged": ("有标记", "flagged"),
     "status_excluded": ("已排除", "excluded"),
+    "status_unranked": ("未排名", "unranked"),
+    "reason_unranked": ("无任何指标证据", "no indicator evidence"),
+    "cohort_short_vendor": ("厂商", "vendors"),
+    "cohort_short_model": ("模型", "models"),
+    "warnings": ("注意：本排名的解读受限", "Caution: read this ranking with care"),
+    "warn_geometric": (
+        "几何平均聚合：{n}/{total} 个参与排名的对象有得分为 0 的二级指标（{cause}），"
+        "一个 0 会把其上各级得分拉到约 0——请改用算术平均，或 missing=drop。",
+        "geometric aggregation: {n} of {total} ranked subjects have a leaf scoring 0 ({cause}), "
+        "and a 0 pulls every node above it to ≈ 0 — use arithmetic aggregation, or missing=drop",
+    ),
+    "warn_cause_worst": (
+        "missing=worst 把每个缺失的二级指标计为 0",
+        "missing=worst counts each missing leaf as 0",
+    ),
+    "warn_cause_minmax": (
+        "min–max 刻度最低端的指标得 0",
+        "a leaf at the bottom of a min–max scale scores 0",
+    ),
+    "warn_noise": (
+        "{n}/{total} 个参与排名的对象总分低于 0.001：它们之间的先后只是浮点误差，不是排名。",
+        "{n} of {total} ranked subjects score below 0.001 overall: their order among themselves "
+        "is floating-point noise, not a ranking",
+    ),
+    "lone_reference": (
+        "同组仅 {n} 个对象报告此项：按参考区间 {scale} 评分",
+        "reported by only {n} of the cohort: scored on the reference range {scale}",
+    ),
+    "lone_shrunk": (
+        "同组仅 {n} 个对象报告此项：向中间收缩（区间 {scale}）",
+        "reported by only {n} of the cohort: shrunk to the middle (scale {scale})",
+    ),
+    "lone_log": ("，对数刻度", ", log scale"),
+    "lone_mark": ("◆", "◆"),
+    "lone_legend": (
+        "同组少于 3 个数值：按参考区间评分或向中间收缩",
+        "fewer than 3 values in the cohort: reference range or shrunk",
+    ),
+    "lone_note": (
+        "◆ 标记的格子所在指标在同组中少于 3 个对象有数据，不按组内最小–最大归一化，"
+        "而按框架的参考区间评分（无参考区间时向中间收缩）。",
+        "Cells marked ◆ are leaves that fewer than 3 of the cohort report: they are scored on "
+        "the framework's reference range (or shrunk to the middle without one), not min–max "
+        "within the cohort.",
+    ),
+    "sparse_leaves": ("数据稀少的指标", "Sparsely reported leaves"),
+    "not_placed": ("未能定位", "Not placed"),
+    "no_evidence_on": ("无证据：{dims}", "no evidence on {dims}"),
+    "no_size": ("气泡大小未知（灰色小点）", "Bubble size unknown (small grey dot)"),
+    "hollow_note": (
+        "空心气泡：覆盖率低于 {pct}",
+        "Hollow bubble: coverage below {pct}",
+    ),
+    "label_coverage": ("标签中百分比为覆盖率", "Percentages in labels are coverage"),
+    "cov_short": ("覆盖率 {pct}", "coverage {pct}"),
     "ranking_note": (
         "覆盖率为有证据支撑的权重占比；缺失数据不计为零分，按框架的缺失数据策略处理。",
         "Coverage is the share of weight backed by evidence; missing data never counts as zero "

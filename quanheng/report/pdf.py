@@ -24,17 +24,19 @@ import io
 import os
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 from typing import Final, Literal
 
 from quanheng.errors import EnvironmentProblem
-from quanheng.report.fonts import CJK_FAMILY, require_fonts
+from quanheng.report.fonts import CJK_FAMILY, require_fonts, uncovered_chars
 
 __all__ = [
     "CHROMIUM_ARGS",
     "PDF_ENGINES",
     "PdfEngine",
+    "drawable",
     "find_chromium",
     "render_pdf",
 ]
@@ -93,9 +95,10 @@ def render_pdf(
     if engine not in PDF_ENGINES:
         raise ValueError(f"engine: expected one of {', '.join(PDF_ENGINES)}, got {engine!r}")
     require_fonts()
+    html = drawable(html)
 
     def for_weasyprint() -> str:
-        return weasyprint_html() if weasyprint_html is not None else html
+        return drawable(weasyprint_html()) if weasyprint_html is not None else html
 
     if engine == "weasyprint":
         return _weasyprint(for_weasyprint())
@@ -111,6 +114,20 @@ def render_pdf(
                 f"PDF output needs headless Chromium or WeasyPrint, and neither runs here: "
                 f"{chromium_problem}; {weasy_problem}"
             ) from None
+
+
+def drawable(html: str) -> str:
+    """``html`` with each character no report font draws written as its code point.
+
+    A quoted source may hold an emoji (``🏅``); printed, it would be an empty box (.notdef) in
+    the PDF. It becomes ``[U+1F3C5]`` instead, and variation selectors and other invisible
+    format characters without a glyph are dropped.
+    """
+    missing = uncovered_chars([html])
+    for ch in sorted(missing):
+        invisible = unicodedata.category(ch) in ("Mn", "Cf") or 0xFE00 <= ord(ch) <= 0xFE0F
+        html = html.replace(ch, "" if invisible else f"[U+{ord(ch):04X}]")
+    return html
 
 
 def _chromium(html: str) -> bytes:

@@ -24,6 +24,7 @@ from quanheng.measure.measurement import Measurement
 from quanheng.scoring.gates import SubjectGates, evaluate_gates
 from quanheng.scoring.matrix import IndicatorMatrix, assemble
 from quanheng.scoring.scorecard import Scorecard
+from quanheng.scoring.sparse import SparseLeaf, resolve_sparse
 from quanheng.scoring.weighting import profile_weights
 from quanheng.specs.normalisation import normalise_matrix
 from quanheng.study import Study
@@ -142,13 +143,16 @@ def score_matrix(
     scores = np.full((len(matrix.subjects), len(tree.ids)), np.nan)
     coverage = np.zeros_like(scores)
     ranks = np.zeros(len(matrix.subjects), dtype=np.int64)
+    sparse: list[SparseLeaf] = []
     # Vendors are compared with vendors and models with models: each kind is its own cohort
     # for the cohort-relative normalisations and its own ranking.
     for kind in sorted(set(kinds.tolist())):
         members = cohort & (kinds == kind)
         if not members.any():
             continue
-        normalised[members] = normalise_matrix(matrix.values[members], specs, directions)
+        used, few = resolve_sparse(matrix.values[members], specs, matrix.leaves, str(kind))
+        sparse += few
+        normalised[members] = normalise_matrix(matrix.values[members], used, directions)
         sc, cov = aggregate(
             normalised[members], tree, weights, method=context.aggregation, missing=context.missing
         )
@@ -191,7 +195,51 @@ def score_matrix(
         gates=gates,
         cohort_relative=cohort_relative,
         digests=context.digests,
+        sparse=tuple(sparse),
+        warnings=degenerate_warnings(normalised, scores, ranks, context),
     )
+
+
+def degenerate_warnings(
+    normalised: np.ndarray, scores: np.ndarray, ranks: np.ndarray, context: ScoringContext
+) -> tuple[str, ...]:
+    """Warnings for settings under which the ranking means little, said once on the card.
+
+    The geometric mean of a node is 0 as soon as one child is 0 (quanheng floors scores at
+    1e-6 before the logs, so the node is ≈ 0, not exactly 0): every min–max leaf gives its
+    lowest subject a 0, and ``missing=worst`` makes every missing leaf a 0.
+    """
+    if context.aggregation != "geometric":
+        return ()
+    ranked = ranks > 0
+    n = int(ranked.sum())
+    if n == 0:
+        return ()
+    zeros = (
+        np.nan_to_num(normalised, nan=1.0)
+        if context.missing != "worst"
+        else np.nan_to_num(normalised, nan=0.0)
+    )
+    hit = ranked & (zeros <= 0.0).any(axis=1)
+    near_zero = ranked & (np.nan_to_num(scores[:, -1], nan=0.0) < 1e-3)
+    out = []
+    if hit.any():
+        cause = (
+            "missing=worst counts each missing leaf as 0"
+            if context.missing == "worst"
+            else "a leaf at the bottom of a min–max scale scores 0"
+        )
+        out.append(
+            f"geometric aggregation: {int(hit.sum())} of {n} ranked subjects have a leaf scoring 0 "
+            f"({cause}), and a 0 pulls every node above it to ≈ 0 — use arithmetic aggregation, "
+            "or missing=drop"
+        )
+    if int(near_zero.sum()) >= 2:
+        out.append(
+            f"{int(near_zero.sum())} of {n} ranked subjects score below 0.001 overall: their "
+            "order among themselves is floating-point noise, not a ranking"
+        )
+    return tuple(out)
 
 
 def study_digests(study: Study, measurements: Iterable[Measurement] = ()) -> dict[str, str]:

@@ -10,19 +10,22 @@ from __future__ import annotations
 
 import json
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 from pydantic import BaseModel, ConfigDict
 
 from quanheng.scoring.gates import SubjectGates
 from quanheng.scoring.matrix import IndicatorMatrix
+from quanheng.scoring.sparse import SparseLeaf
 from quanheng.text import Lang, Name
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["Scorecard"]
+__all__ = ["Scorecard", "Status"]
+
+Status = Literal["ranked", "flagged", "excluded", "unranked"]
 
 
 class Scorecard(BaseModel):
@@ -57,7 +60,10 @@ class Scorecard(BaseModel):
     """The raw matrix the card was scored from: leaf intervals, origin and provenance."""
     cohorts: tuple[str, ...] = ()
     """Each subject's cohort (its kind: vendors and models are normalised and ranked apart)."""
-    """The raw matrix the card was scored from: leaf intervals, origin and provenance."""
+    sparse: tuple[SparseLeaf, ...] = ()
+    """Cohort-relative leaves scored on an absolute scale: their cohort had fewer than 3 values."""
+    warnings: tuple[str, ...] = ()
+    """Settings under which the ranking means little (e.g. geometric aggregation with zeros)."""
 
     # ------------------------------------------------------------------ access
     @property
@@ -79,9 +85,38 @@ class Scorecard(BaseModel):
         """Scores of one node for every subject."""
         return self.scores[:, self.node_ids.index(node_id)]
 
-    def status(self, subject: str) -> str:
-        """``ranked``, ``flagged`` or ``excluded``."""
-        return self.gates[self.subjects.index(subject)].status
+    def status(self, subject: str) -> Status:
+        """``ranked``, ``flagged`` (ranked, a gate unverified or failed), ``excluded`` (screened
+        out by a gate) or ``unranked`` (passed the gates, but no weighted leaf has data).
+
+        This one status is what every output shows: the CLI, JSON, frame and reports.
+        """
+        return self._status(self.subjects.index(subject))
+
+    def _status(self, i: int) -> Status:
+        gate = self.gates[i].status
+        if gate != "excluded" and self.ranks[i] == 0:
+            return "unranked"
+        return gate
+
+    def reason(self, subject: str) -> str:
+        """Why a subject has its status, in a few words (empty when plainly ranked)."""
+        i = self.subjects.index(subject)
+        reason = self.gates[i].reason
+        if self._status(i) == "unranked":
+            return "; ".join(r for r in (reason, "no indicator evidence: unranked") if r)
+        return reason
+
+    def sparse_leaf(self, subject: str, leaf: str) -> SparseLeaf | None:
+        """The sparse-leaf record behind a cell of ``subject``, if its cohort had < 3 values."""
+        cohort = self.cohort(subject)
+        return next((s for s in self.sparse if s.cohort == cohort and s.leaf == leaf), None)
+
+    def lone_datum(self, subject: str, leaf: str) -> bool:
+        """Whether this cell has a value that its cohort gave fewer than three of (flag it)."""
+        i = self.subjects.index(subject)
+        j = self.node_ids.index(leaf)
+        return not math.isnan(float(self.raw[i, j])) and self.sparse_leaf(subject, leaf) is not None
 
     def order(self) -> list[int]:
         """Subject positions, cohort by cohort (first-seen order): ranked ones by rank (ties by
@@ -145,8 +180,8 @@ class Scorecard(BaseModel):
             for dim in self.dimensions:
                 row[dim] = _num(self.column(dim)[i])
             row["coverage"] = _num(cov[i]) if gates.status != "excluded" else None
-            row["status"] = gates.status
-            row["reason"] = gates.reason
+            row["status"] = self._status(i)
+            row["reason"] = self.reason(self.subjects[i])
             rows.append(row)
         import pandas as pd  # ≈ 0.2 s to import; only this method needs it
 
@@ -163,8 +198,8 @@ class Scorecard(BaseModel):
                     "name": self.subject_names[i].model_dump(),
                     "cohort": self.cohorts[i] if self.cohorts else None,
                     "rank": int(self.ranks[i]) if self.ranks[i] > 0 else None,
-                    "status": g.status,
-                    "reason": g.reason,
+                    "status": self._status(i),
+                    "reason": self.reason(sid),
                     "overall": _num(self.overall[i]),
                     "coverage": _num(self.coverage[i, -1]),
                     "scores": {n: _num(self.scores[i, k]) for k, n in enumerate(self.node_ids)},
@@ -207,6 +242,8 @@ class Scorecard(BaseModel):
                 for k, n in enumerate(self.node_ids)
             ],
             "cohort_relative": list(self.cohort_relative),
+            "sparse_leaves": [s.to_dict() for s in self.sparse],
+            "warnings": list(self.warnings),
             "digests": dict(sorted(self.digests.items())),
             "subjects": subjects,
         }

@@ -31,6 +31,7 @@ from quanheng.mcda.aggregate import aggregate, fill_missing
 from quanheng.mcda.tree import CompiledTree
 from quanheng.mcda.weights import ahp, ahp_matrix, critic_weights, entropy_weights, mix_weights
 from quanheng.scoring.matrix import IndicatorMatrix
+from quanheng.scoring.sparse import resolve_sparse
 from quanheng.specs.normalisation import normalise_matrix
 from quanheng.study import Profile, Study
 
@@ -116,7 +117,8 @@ def normalised_scores(
     keep = np.ones(len(matrix.subjects), bool) if cohort is None else np.asarray(cohort, bool)
     out = np.full(matrix.values.shape, np.nan)
     if keep.any():
-        out[keep] = normalise_matrix(matrix.values[keep], fw.normalisations, fw.directions)
+        used, _ = resolve_sparse(matrix.values[keep], fw.normalisations, matrix.leaves)
+        out[keep] = normalise_matrix(matrix.values[keep], used, fw.directions)
     return out
 
 

@@ -7,6 +7,7 @@ arithmetic of :mod:`quanheng.mcda.normalise`.
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 import numpy as np
@@ -18,9 +19,11 @@ from quanheng.text import Text
 __all__ = [
     "RUBRIC_LEVELS",
     "Fixed",
+    "LogFixed",
     "LogMinMax",
     "MinMax",
     "Normalisation",
+    "Reference",
     "Rubric",
     "Target",
     "normalise_leaf",
@@ -40,10 +43,38 @@ class _Spec(BaseModel):
         return False
 
 
+class Reference(_Spec):
+    """The scale a cohort-relative leaf falls back to when its cohort has too few values.
+
+    Min–max over one or two observed values invents extremes (a lone value scores 1, two values
+    score 1 and 0), so with fewer than three a leaf is scored on this absolute range instead —
+    linear for ``minmax``, on log10(x + offset) for ``log_minmax`` — clipped to [0, 1].
+
+    Attributes:
+        min: the value that scores 0.
+        max: the value that scores 1.
+        basis: why these bounds: the public range they come from, with its source.
+    """
+
+    min: float = Field(allow_inf_nan=False)
+    max: float = Field(allow_inf_nan=False)
+    basis: Text
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Reference:
+        if not self.max > self.min:
+            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        return self
+
+
 class MinMax(_Spec):
-    """(x − min) / (max − min) over the cohort's observed values."""
+    """(x − min) / (max − min) over the cohort's observed values.
+
+    ``reference`` is the absolute range used while the cohort has fewer than three values.
+    """
 
     type: Literal["minmax"] = "minmax"
+    reference: Reference | None = None
 
     @property
     def cohort_relative(self) -> bool:
@@ -51,14 +82,41 @@ class MinMax(_Spec):
 
 
 class LogMinMax(_Spec):
-    """Min–max of log10(x + offset): for quantities spanning orders of magnitude."""
+    """Min–max of log10(x + offset): for quantities spanning orders of magnitude.
+
+    ``reference`` (in the leaf's own units) is the range used while the cohort has fewer than
+    three values, on the same log scale.
+    """
 
     type: Literal["log_minmax"] = "log_minmax"
     offset: float = 0.0
+    reference: Reference | None = None
 
     @property
     def cohort_relative(self) -> bool:
         return True
+
+
+class LogFixed(_Spec):
+    """log10(x + offset) on a fixed range, clipped to [0, 1]: absolute, for wide quantities."""
+
+    type: Literal["log_fixed"] = "log_fixed"
+    min: float
+    max: float
+    offset: float = 0.0
+
+    @model_validator(mode="after")
+    def _ordered(self) -> LogFixed:
+        if not self.max > self.min:
+            raise ValueError(f"max ({self.max}) must be greater than min ({self.min})")
+        if not self.min + self.offset > 0:
+            raise ValueError(f"min + offset ({self.min + self.offset:g}) must be above 0")
+        return self
+
+    @property
+    def log_bounds(self) -> tuple[float, float]:
+        """The range on the log10 scale normalisation measures on."""
+        return math.log10(self.min + self.offset), math.log10(self.max + self.offset)
 
 
 class Fixed(_Spec):
@@ -100,7 +158,9 @@ class Target(_Spec):
     width: float = Field(gt=0)
 
 
-Normalisation = Annotated[MinMax | LogMinMax | Fixed | Rubric | Target, Field(discriminator="type")]
+Normalisation = Annotated[
+    MinMax | LogMinMax | Fixed | LogFixed | Rubric | Target, Field(discriminator="type")
+]
 
 
 def normalise_leaf(x: np.ndarray, spec: Normalisation, direction: str = "higher") -> np.ndarray:
@@ -119,6 +179,10 @@ def normalise_leaf(x: np.ndarray, spec: Normalisation, direction: str = "higher"
         return minmax(-logs if lower else logs)
     if isinstance(spec, Fixed):
         out = fixed_range(x, spec.min, spec.max)
+        return 1.0 - out if lower else out
+    if isinstance(spec, LogFixed):
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out = fixed_range(np.log10(x + spec.offset), *spec.log_bounds)
         return 1.0 - out if lower else out
     if isinstance(spec, Rubric):
         return rubric(x)

@@ -179,3 +179,11 @@ def test_no_confident_wrong_winner_and_honest_p_best_with_half_the_cells_missing
     assert wrong == 0
     assert sure >= 1  # not honest by never being sure
     assert brier["prior"] < brier["ignore"]
+
+
+def test_clipped_draw_with_no_cells_is_empty() -> None:
+    from quanheng.analysis._missing import clipped_draw
+
+    empty = np.zeros(0)
+    centre, gain = clipped_draw(empty, empty, empty)
+    assert centre.shape == (0,) and gain.shape == (0,)

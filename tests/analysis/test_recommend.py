@@ -54,9 +54,13 @@ def test_profiles_give_different_explained_answers(answers: dict[str, Recommenda
     assert deciding(service) != deciding(code)
     assert set(service.picks[0].strengths) != set(code.picks[0].strengths)
     assert service.pilots != code.pilots
-    # the trade-off contributions add up to the score gap (weighted sum)
+    # each side lists the leaves that favour it, largest contribution first
     for t in code.tradeoffs:
-        assert sum(c.difference for c in (*t.favours_a, *t.favours_b)) <= t.gap + 1e-9
+        assert all(c.difference > 0 for c in t.favours_a)
+        assert all(c.difference < 0 for c in t.favours_b)
+        assert [c.difference for c in t.favours_a] == sorted(
+            (c.difference for c in t.favours_a), reverse=True
+        )
 
 
 def test_pilots_are_the_profiles_own(answers: dict[str, Recommendation]) -> None:

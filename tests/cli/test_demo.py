@@ -38,9 +38,9 @@ def test_demo_reads_the_store_once_and_scores_once(
     counts: Counter[str] = Counter()
     opened = store_module.RunStore.__init__
 
-    def counted_open(self: store_module.RunStore, path: str | Path) -> None:
+    def counted_open(self: store_module.RunStore, path: str | Path, **options: Any) -> None:
         counts["store opened"] += 1
-        opened(self, path)
+        opened(self, path, **options)
 
     monkeypatch.setattr(store_module.RunStore, "__init__", counted_open)
     monkeypatch.setattr(pipeline, "collect", _counting(counts, "collect", pipeline.collect))
@@ -51,3 +51,17 @@ def test_demo_reads_the_store_once_and_scores_once(
     assert counts == Counter({"store opened": 1, "collect": 1, "score": 1})
     assert (tmp_path / "out" / "cn-llm-vendors-2024.default.report.en.md").exists()
     capsys.readouterr()
+
+
+def test_demo_refuses_an_output_path_that_is_a_file_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("QUANHENG_STUDY", str(tmp_path / "no-study-here"))  # never reached
+    (tmp_path / "out").write_text("a file", encoding="utf-8")
+    with pytest.raises(SystemExit) as exit_info:
+        main(["demo", "--out", str(tmp_path / "out")])
+    assert exit_info.value.code == 2
+    err = capsys.readouterr().err.strip()
+    assert err.endswith("out is a file, not a directory — give --out a directory (it is created)")
+    assert len(err.splitlines()) == 1
+    assert (tmp_path / "out").read_text(encoding="utf-8") == "a file"

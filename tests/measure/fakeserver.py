@@ -6,6 +6,10 @@ Answers are derived from the prompt so every run can be checked exactly:
   ``"echo: <first 200 characters of the last user message>"``;
 * ``<always:NNN>`` -> always that HTTP status (e.g. ``<always:500>``, ``<always:400>``);
 * ``<echo-auth>`` -> 500 whose body repeats the Authorization header (for secret scrubbing);
+* ``<echo-key:STATUS:PAD:FORM>`` -> STATUS with a plain-text body of PAD dots, then the key
+  received in FORM: ``bearer`` (the whole header), ``raw``, ``url`` (percent-encoded), ``head``
+  / ``tail`` (its first / last half), then more dots (PAD moves the key across a client's
+  cut of the body);
 * ``<no-usage>`` -> omit ``usage`` (tests the client's fallback counting).
 
 Faults are chosen per request from ``random.Random(f"{seed}:{key}:{n}")`` where ``key`` hashes
@@ -40,6 +44,7 @@ import re
 import signal
 import threading
 import time
+import urllib.parse
 from collections import Counter
 from pathlib import Path
 from types import TracebackType
@@ -53,6 +58,7 @@ FAULT_KINDS = ("429", "500", "503", "timeout", "malformed", "cut")
 
 _ANSWER = re.compile(r"<answer:([^>]+)>")
 _ALWAYS = re.compile(r"<always:(\d{3})>")
+_ECHO_KEY = re.compile(r"<echo-key:(\d{3}):(\d+):(bearer|raw|url|head|tail)>")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -179,6 +185,20 @@ class _App:
             status = int(forced.group(1))
             self.record(key, n, str(status), stream)
             return web.json_response({"error": {"message": f"forced {status}"}}, status=status)
+        echo = _ECHO_KEY.search(prompt)
+        if echo:
+            status, pad, form = int(echo.group(1)), int(echo.group(2)), echo.group(3)
+            self.record(key, n, str(status), stream)
+            given = auth.removeprefix("Bearer ")
+            shown = {
+                "bearer": auth,
+                "raw": given,
+                "url": urllib.parse.quote(given, safe=""),
+                "head": given[: len(given) // 2],
+                "tail": given[len(given) // 2 :],
+            }[form]
+            text = "." * pad + shown + "." * 600
+            return web.Response(text=text, status=status, content_type="text/plain")
         if "<echo-auth>" in prompt:
             self.record(key, n, "500", stream)
             return web.json_response({"error": {"message": f"bad auth header {auth}"}}, status=500)

@@ -15,7 +15,6 @@ import pytest
 
 from quanheng.errors import MeasureInputError
 from quanheng.measure.client import (
-    Completion,
     RequestFailed,
     auth_headers,
     parse_retry_after,
@@ -269,7 +268,7 @@ def test_limiter_halves_on_overload_and_recovers() -> None:
 
 
 def test_client_classifies_failures_and_answers() -> None:
-    async def go(server: FakeServer) -> tuple[Completion, RequestFailed, RequestFailed]:
+    async def go(server: FakeServer) -> tuple[Answer, RequestFailed, RequestFailed]:
         endpoint = Endpoint(base_url=server.url, model="m", stream=False)
         async with aiohttp.ClientSession() as session:
             ok = await send_chat(

@@ -6,6 +6,7 @@ a connection accepted, a file written, a secret printed, a process left running.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -357,3 +358,177 @@ def _stored(response: str) -> StoredRequest:
         output_tokens=None, usage_source=None, latency_s=None, ttft_s=None, output_tps=None,
         cost=None, status="ok", error=None, attempts=1, created="now",
     )  # fmt: skip
+
+
+# -- limits for the whole tree (a cgroup per run) -------------------------------------------
+
+
+@pytest.fixture
+def tree_cgroup() -> Iterator[object]:
+    """The cgroup module where this machine lets quanheng create groups, else a clear skip."""
+    from quanheng.measure import cgroup
+
+    if os.geteuid() != 0:
+        pytest.skip("tree limits need root to create cgroups; as non-root only per-process caps")
+    probe = cgroup.create(memory_bytes=64 << 20, max_tasks=8)
+    if probe is None:
+        pytest.skip(f"no writable cgroup with memory and pids controllers ({cgroup.parents()})")
+    probe.close()
+    yield cgroup
+
+
+def _made_groups(monkeypatch: pytest.MonkeyPatch, cgroup: object) -> list[object]:
+    """Record every group ``run_python`` creates (and, at close, its pids.events)."""
+    made: list[object] = []
+    real = cgroup.create  # type: ignore[attr-defined]
+
+    def recording(**kwargs: object) -> object:
+        group = real(**kwargs)
+        made.append(group)
+        return group
+
+    monkeypatch.setattr(cgroup, "create", recording)
+    return made
+
+
+def test_children_over_the_tree_memory_limit_together_are_oom_killed(tree_cgroup: object) -> None:
+    quarter = 64 << 20  # each child far under its own 256 MiB cap, all 8 at twice the tree's
+    code = textwrap.dedent(f"""
+        import os, time
+        for _ in range(8):
+            if os.fork() == 0:
+                data = b"x" * {quarter}
+                time.sleep(4)
+                os._exit(0)
+        held = sum(os.wait()[1] == 0 for _ in range(8))
+        print(held)
+    """)
+    result = run_python(code, memory_mb=256, timeout_s=20)
+    assert result.tree_limits
+    assert result.status == "memory", (result.status, result.stdout, result.stderr)
+    assert int(result.stdout) < 8
+
+
+def test_a_fork_loop_is_stopped_at_the_trees_pids_limit(
+    tree_cgroup: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made = _made_groups(monkeypatch, tree_cgroup)
+    events: list[str] = []
+    real_close = tree_cgroup.Group.close  # type: ignore[attr-defined]
+
+    def close(self: object) -> None:
+        events.append((self.dirs[-1] / "pids.events").read_text())  # type: ignore[attr-defined]
+        real_close(self)
+
+    monkeypatch.setattr(tree_cgroup.Group, "close", close)  # type: ignore[attr-defined]
+    code = "import os, time\nn = 0\ntry:\n    while n < 200:\n        if os.fork() == 0:\n"
+    code += "            time.sleep(30)\n        n += 1\nexcept OSError:\n    pass\nprint(n)\n"
+    result = run_python(code, max_processes=6, timeout_s=10)
+    assert result.ok and result.tree_limits and int(result.stdout) < 6, result
+    assert len(made) == 1 and len(events) == 1
+    refused = dict(line.split() for line in events[0].splitlines())
+    assert int(refused["max"]) > 0, f"the pids limit refused no fork: {events[0]!r}"
+
+
+@pytest.mark.parametrize(
+    "ending",
+    [
+        _SLEEPERS.format(m="qhnormal", sleep=0),  # ends, sleepers left behind
+        _SLEEPERS.format(m="qhtimeout", sleep=600),  # wall-clock kill
+        "import os, signal\nif os.fork() == 0:\n    import time; time.sleep(600)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n",  # the program crashes
+    ],
+    ids=["normal", "timeout", "crash"],
+)
+def test_no_group_is_left_after_a_run(
+    tree_cgroup: object, monkeypatch: pytest.MonkeyPatch, ending: str
+) -> None:
+    made = _made_groups(monkeypatch, tree_cgroup)
+    result = run_python(ending, timeout_s=2)
+    assert result.tree_limits and len(made) == 1 and made[0] is not None
+    left = [d for d in made[0].dirs if d.exists()]  # type: ignore[attr-defined]
+    assert not left, left
+
+
+def test_a_stale_empty_group_is_removed_by_the_next_run(tree_cgroup: object) -> None:
+    _version, parents = tree_cgroup.parents()[0]  # type: ignore[attr-defined]
+    tag = uuid.uuid4().hex[:8]
+    stale, young, busy = (
+        [p / f"{tree_cgroup.PREFIX}{kind}{tag}" for p in parents]  # type: ignore[attr-defined]
+        for kind in ("stale", "young", "busy")
+    )
+    sleeper = None
+    try:
+        for d in stale + young + busy:
+            d.mkdir()
+        sleeper = subprocess.Popen(["sleep", "60"])
+        for d in busy:
+            (d / "cgroup.procs").write_text(str(sleeper.pid))
+        old = time.time() - 3600  # a quanheng SIGKILLed an hour ago left these
+        for d in stale + busy:
+            os.utime(d, (old, old))
+        assert run_python("pass\n").ok
+        assert not [d for d in stale if d.exists()], "the stale empty group was left"
+        assert all(d.exists() for d in young + busy), "a young or busy group was removed"
+    finally:
+        if sleeper is not None:
+            sleeper.kill()
+            sleeper.wait()
+        for d in stale + young + busy:
+            with contextlib.suppress(FileNotFoundError):
+                _rmdir_soon(d)
+
+
+def _rmdir_soon(d: Path) -> None:
+    for _ in range(100):
+        try:
+            d.rmdir()
+            return
+        except OSError as e:
+            if isinstance(e, FileNotFoundError):
+                raise
+            time.sleep(0.05)
+    d.rmdir()
+
+
+def test_without_a_writable_cgroup_only_per_process_caps_apply(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from quanheng.measure import cgroup
+
+    monkeypatch.setattr(cgroup, "parents", lambda: [])
+    result = run_python("print('ran')\n")
+    assert result.ok and result.stdout == "ran\n" and not result.tree_limits
+
+
+def test_a_v2_group_gets_memory_swap_and_pids_limits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The v2 path, on a fake hierarchy (this machine's v2 mount may have no controllers)."""
+    from quanheng.measure import cgroup
+
+    root = tmp_path / "unified"
+    own = root / "svc"
+    own.mkdir(parents=True)
+    (own / "cgroup.subtree_control").write_text("cpu memory pids\n")
+    (tmp_path / "mountinfo").write_text(f"41 31 0:38 / {root} rw,relatime - cgroup2 cgroup2 rw\n")
+    (tmp_path / "cgroup").write_text("0::/svc\n")
+    monkeypatch.setattr(cgroup, "_MOUNTINFO", tmp_path / "mountinfo")
+    monkeypatch.setattr(cgroup, "_OWN", tmp_path / "cgroup")
+    stale = own / f"{cgroup.PREFIX}old"
+    stale.mkdir()
+    os.utime(stale, (0, 0))
+    real_mkdir = Path.mkdir
+
+    def mkdir_with_files(self: Path, *args: object, **kwargs: object) -> None:
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+        (self / "memory.swap.max").write_text("max\n")  # what the kernel would create
+
+    monkeypatch.setattr(Path, "mkdir", mkdir_with_files)
+    group = cgroup.create(memory_bytes=1 << 28, max_tasks=17)
+    assert group is not None and group.version == 2 and not stale.exists()
+    (d,) = group.dirs
+    assert d.parent == own and d.name.startswith(cgroup.PREFIX)
+    limits = {n: (d / n).read_text() for n in ("memory.max", "memory.swap.max", "pids.max")}
+    assert limits == {"memory.max": str(1 << 28), "memory.swap.max": "0", "pids.max": "17"}
+    assert group.procs == [str(d / "cgroup.procs")]

@@ -133,3 +133,87 @@ def test_key_is_never_stored_logged_printed_or_raised(
     assert "[REDACTED]" in caplog.text
     _assert_clean(caplog.text, "log records")
     _assert_clean(repr(endpoint) + endpoint.model_dump_json(), "endpoint dump")
+
+
+ECHO_KEY = "sk-proj-Zq8/Lm3+Xw7=Tb2Nc5Vd9Hf4Jg6Kp1Rs0Yu"  # 44 characters, some URL-encoded
+ECHO_ENV = "QH_TEST_ECHO_KEY"
+
+
+def _key_pieces(text: str) -> list[str]:
+    """Every 8 consecutive characters of the key (or of its URL form) still in ``text``."""
+    found = []
+    for form in (ECHO_KEY, quote(ECHO_KEY, safe="")):
+        found += [form[i : i + 8] for i in range(len(form) - 7) if form[i : i + 8] in text]
+    return found
+
+
+@pytest.mark.parametrize("http_client", ["auto", "aiohttp"])  # the lean client and aiohttp
+def test_no_piece_of_an_echoed_key_survives_any_body_length(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    http_client: str,
+) -> None:
+    """Issue #13 part 5: a 4xx/5xx body echoing the key, placed so a 500-character cut splits
+    it (pads 470–499), shown whole, URL-encoded, as the header, or in halves."""
+    monkeypatch.setenv(ECHO_ENV, ECHO_KEY)
+    caplog.set_level(logging.DEBUG)
+    db = tmp_path / "runs.sqlite"
+    prompts = [
+        f"<echo-key:{status}:{pad}:{form}>"
+        for status, form in [
+            (401, "raw"),
+            (500, "bearer"),
+            (400, "url"),
+            (503, "head"),
+            (403, "tail"),
+            (429, "raw"),
+        ]
+        for pad in (0, 470, 476, 480, 485, 490, 495, 499, 3000)
+    ]
+    with FakeServer(ServerConfig(retry_after_s=0)) as server, RunStore(db) as store:
+        endpoint = Endpoint(
+            base_url=server.url,
+            model="m",
+            api_key_env=ECHO_ENV,
+            max_retries=1,
+            http_client=http_client,  # type: ignore[arg-type]
+        )
+        items = [
+            Request.build(
+                endpoint, subject="s", task="t", item_id=str(i),
+                messages=[{"role": "user", "content": p}],
+            )
+            for i, p in enumerate(prompts)
+        ]  # fmt: skip
+        summary = asyncio.run(
+            run_requests(endpoint, items, store, retry=RetryPolicy(base_s=0, max_retry_after_s=0))
+        )
+        assert summary.errors == len(prompts)
+        stored = [store.get(r.key) for r in items]
+        errors = [row.error or "" for row in stored if row is not None]
+        attempts = [a["error"] or "" for a in store.attempt_log()]
+    assert len(errors) == len(prompts) and len(attempts) > len(prompts)  # 429/5xx retried
+    # Where the key begins well inside the kept 500 characters, the marker shows where it was.
+    shown = [e for p, e in zip(prompts, errors, strict=True) if int(p.split(":")[2]) <= 480]
+    assert shown and all("[REDACTED]" in e for e in shown)
+    for where, texts in (("requests.error", errors), ("attempts.error", attempts)):
+        leaks = [(t[:60], _key_pieces(t)) for t in texts if _key_pieces(t)]
+        assert leaks == [], f"key pieces in {where}"
+    assert _key_pieces(caplog.text) == [], "key pieces in the log"
+    assert _key_pieces(_files_bytes(db).decode("utf-8", "replace")) == [], "in the SQLite files"
+
+
+def test_measure_prints_no_piece_of_an_echoed_key(tmp_path: Path) -> None:
+    """The same through `quanheng measure` in its own process: stdout, stderr and the store."""
+    from tests.measure.endpoint_study import quanheng, write_study
+
+    with FakeServer() as server:
+        prompts = [f"<echo-key:{s}:{pad}:raw>" for s in (401, 500) for pad in (470, 480, 490)]
+        study = write_study(tmp_path / "study", server.url, prompts, api_key_env=ECHO_ENV)
+        done = quanheng("measure", str(study), env={ECHO_ENV: ECHO_KEY})
+    assert done.returncode == 3, done.stderr  # every item failed
+    assert done.stderr.count("[REDACTED]") == len(prompts)
+    assert _key_pieces(done.stdout + done.stderr) == []
+    db = study / "runs" / "runs.sqlite"
+    assert _key_pieces(_files_bytes(db).decode("utf-8", "replace")) == []

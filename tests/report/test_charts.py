@@ -173,9 +173,10 @@ def test_cjk_text_has_glyphs_in_png_and_svg(mini_data: ReportData) -> None:
     assert chart.missing_glyphs == set()
     # matplotlib writes each text as a comment holding the string, then one <use> per character
     # of a glyph <path> it defines once; the glyph ids name the font face they come from
+    # (labels are the name, then the coverage: "一 (100%)")
     for name in ("一", "二", "三"):  # the subjects' Chinese names, one character each
-        group = svg.split(f"<!-- {name} -->", 1)[1].split("</g>", 1)[0]
-        (glyph,) = re.findall(r'<use xlink:href="#([^"]+)"', group)
+        group = re.split(rf"<!-- {name} \(\d+%\) -->", svg, maxsplit=1)[1].split("</g>", 1)[0]
+        glyph = re.findall(r'<use xlink:href="#([^"]+)"', group)[0]  # the name's character
         assert glyph.startswith("NotoSansCJKsc-Regular-")
         assert f'<path id="{glyph}"' in svg
     # every glyph drawn comes from Noto Sans CJK SC (markers have ids without a face name)

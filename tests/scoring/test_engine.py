@@ -81,13 +81,19 @@ def test_coverage(card: Scorecard) -> None:
 
 
 def test_gate_excludes_out_with_its_quote(card: Scorecard) -> None:
+    # m1 passes the gates (it inherits s1's) but has no indicator evidence: one status says so
     assert [card.status(s) for s in SUBJECTS] == [
         "ranked",
         "ranked",
         "ranked",
         "excluded",
-        "ranked",
+        "unranked",
     ]
+    assert card.reason("m1") == "no indicator evidence: unranked"
+    frame = card.to_frame()
+    assert frame.loc["m1", "status"] == "unranked"
+    statuses = {s["id"]: s["status"] for s in card.to_dict()["subjects"]}
+    assert statuses["m1"] == "unranked" and statuses["out"] == "excluded"
     gates = card.gates[SUBJECTS.index("out")]
     assert gates.reason == "fails market"
     assert [r.gate for r in gates.failed] == ["market"]
@@ -150,3 +156,16 @@ def test_missing_worst_override(study: Study) -> None:
     close(card.overall, [0.79, 0.515, 0.285, NAN, NAN])
     close(card.coverage[:, -1], [1.0, 1.0, 0.65, 0.0, 0.0])
     assert card.ranks.tolist() == [1, 2, 3, 0, 0]
+
+
+def test_geometric_with_worst_warns_that_the_ranking_is_degenerate() -> None:
+    study = load_study(MINI)
+    plain = score(study)
+    assert plain.warnings == ()
+    card = score(study, aggregation="geometric", missing="worst")
+    # s1 is the bottom of min–max A1.1 (10 of 10/20/30); s3 lacks A1.2 and B1.2 (0 under
+    # "worst") and is the bottom of B1.1 (1000 CNY, lower is better); s2 has no 0.
+    assert card.warnings[0].startswith(
+        "geometric aggregation: 2 of 3 ranked subjects have a leaf scoring 0 (missing=worst"
+    )
+    assert card.to_dict()["warnings"] == list(card.warnings)

@@ -34,7 +34,9 @@ def demo(
     was already answered; `quanheng measure studies/cn-llm-vendors-2024` runs the full suites.
     """
     from quanheng.measure.pipeline import store_path  # imports the HTTP stack
+    from quanheng.report.output import prepare_output_dir
 
+    prepare_output_dir(out)  # an unwritable --out is one line before anything is measured
     study = load_study(default_study_path())
     result = None
     if measure:

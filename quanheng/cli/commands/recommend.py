@@ -50,7 +50,7 @@ def print_recommendation(rec: Recommendation) -> None:
     console.print(rec.headline, markup=False)
     what = "Provisional ordering" if rec.provisional else "Top picks"
     table = Table(title=f"{what} ({rec.draws:,} draws, seed {rec.seed})")
-    table.add_column("#", justify="right")
+    table.add_column("point rank", justify="right")
     table.add_column("subject")
     table.add_column("score", justify="right")
     table.add_column("90% interval", justify="right")

@@ -33,7 +33,7 @@ def runs(path: Path = typer.Argument(..., help="Study directory.")) -> None:
             min_width=24 if col == "run" else None,
         )
     hidden = 0
-    with RunStore(file) as store:
+    with RunStore(file, read_only=True) as store:  # listing needs no write access
         for run in store.list_runs():
             s = store.summary(run.run_id)
             if s.requests == 0:

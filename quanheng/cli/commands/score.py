@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 from rich.table import Table
 
-from quanheng.cli._app import app, console, guarded
+from quanheng.cli._app import app, console, err_console, guarded
 from quanheng.cli._load import scored
 from quanheng.framework import Aggregation, MissingPolicy
 from quanheng.scoring.scorecard import Scorecard
@@ -68,9 +68,7 @@ def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
             # ranks restart per cohort: vendors and models are never ranked against each other
             table.add_row("", f"[bold]{_COHORT_TITLES.get(cohort, cohort)}[/]", end_section=False)
             previous = cohort
-        flags = row["reason"] if row["status"] == "flagged" else ""
-        if row["overall"] is None or row["overall"] != row["overall"]:
-            flags = "; ".join(f for f in (flags, "no indicator evidence: unranked") if f)
+        flags = row["reason"] if row["status"] in ("flagged", "unranked") else ""
         cells = [
             _rank(row["rank"]),
             str(row["name"]),
@@ -85,6 +83,13 @@ def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
         "  ".join(f"{d} = {card.node_names[card.node_ids.index(d)].get(lang)}" for d in dims),
         markup=False,
     )
+    no_data = len(frame) == 0 or bool((frame["coverage"].fillna(0) == 0).all())
+    if no_data and not frame["rank"].notna().any():
+        console.print(
+            "[bold]No subject is ranked yet:[/] none has evidence on any leaf (coverage 0%). "
+            "Add records to the study's evidence files (quanheng show FRAMEWORK --leaf ID says "
+            "what a leaf takes), then score again.",
+        )
     excluded = [i for i, g in enumerate(card.gates) if g.status == "excluded"]
     if excluded:
         console.print("[bold]Screened out by the gates:[/]")
@@ -103,6 +108,14 @@ def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
         "[dim]Coverage = share of weight backed by data. Scores of cohort-relative leaves "
         f"({len(card.cohort_relative)} of {card.n_leaves}) depend on who is compared.[/]"
     )
+    if card.sparse:
+        console.print(
+            f"[dim]{len(card.sparse)} cohort-relative leaves had fewer than 3 values in their "
+            "cohort and were scored on a reference scale or shrunk to the middle "
+            "(score --json: sparse_leaves).[/]"
+        )
+    for warning in card.warnings:
+        err_console.print(f"warning: {warning}", markup=False)
 
 
 def _fmt(x: object) -> str:

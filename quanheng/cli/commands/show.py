@@ -1,4 +1,5 @@
-"""``quanheng show``: a framework's gates and indicator tree, or the weights a profile uses."""
+"""``quanheng show``: a framework's gates and indicator tree, the weights a profile uses, or one
+leaf in full (``--leaf``: its definition, unit, normalisation and rubric levels)."""
 
 from __future__ import annotations
 
@@ -8,12 +9,23 @@ import numpy as np
 import typer
 from rich.tree import Tree
 
+from quanheng._files import did_you_mean, display_path, nearest
 from quanheng.cli._app import app, console, guarded
 from quanheng.errors import InputError
-from quanheng.framework import Framework, Node, load_framework
+from quanheng.framework import Framework, Node, builtin_frameworks, load_framework
 from quanheng.scoring.weighting import rescaled_weights, subjective_weights
-from quanheng.study import Profile, Study, load_study
-from quanheng.text import Lang
+from quanheng.specs.normalisation import (
+    Fixed,
+    LogFixed,
+    LogMinMax,
+    MinMax,
+    Normalisation,
+    Reference,
+    Rubric,
+    Target,
+)
+from quanheng.study import Profile, Study, find_studies, load_study
+from quanheng.text import Lang, Text
 
 
 @app.command()
@@ -26,6 +38,12 @@ def show(
         "--profile",
         "-p",
         help="With a study: the weights this profile scores with (local, written, global).",
+    ),
+    leaf: str | None = typer.Option(
+        None,
+        "--leaf",
+        help="One leaf (or gate) in full: names, definition, kind, unit, direction, "
+        "normalisation, metric, weights and the rubric level descriptors.",
     ),
 ) -> None:
     """Print the gates and the tree with local weights, kinds and normalisations.
@@ -41,9 +59,21 @@ def show(
             raise InputError.single(
                 "--profile", None, "profiles belong to a study", "give a study directory"
             )
-        console.print(render_tree(load_framework(framework), language))
+        fw = load_framework(_framework_ref(framework))
+        if leaf is not None:
+            console.print(describe_leaf(fw, leaf, language), markup=False)
+            return
+        console.print(render_tree(fw, language))
         return
     study = load_study(path)
+    if leaf is not None:
+        prof = study.profile(profile) if profile is not None else None
+        weights = profile_weights_used(study, prof) if prof is not None else None
+        text = describe_leaf(study.framework, leaf, language, weights=weights)
+        if prof is not None and leaf not in study.framework.gate_ids:
+            text += f"\n  (weights of profile {prof.id})"
+        console.print(text, markup=False)
+        return
     if profile is None:
         console.print(render_tree(study.framework, language))
         return
@@ -57,6 +87,26 @@ def show(
             title=f"profile {prof.id}",
         )
     )
+
+
+def _framework_ref(given: str) -> str:
+    """``given`` if it can be a framework; a study's id or directory name gets its directory.
+
+    ``quanheng show cn-llm-vendors-2024`` names the default study, not its framework: the line
+    says where that study is, so the next command is the right one.
+    """
+    if given in builtin_frameworks() or Path(given).exists():
+        return given
+    studies = find_studies()
+    match = next((p for p in studies if p.name == given), None)
+    if match is not None:
+        raise InputError.single(
+            given,
+            None,
+            "that is a study id, not a framework",
+            f"give its directory: quanheng show {display_path(match)}",
+        )
+    return given
 
 
 def profile_weights_used(study: Study, prof: Profile) -> np.ndarray:
@@ -112,3 +162,147 @@ def render_tree(
     for dim in fw.tree:
         add(root, dim)
     return root
+
+
+def describe_leaf(
+    fw: Framework, leaf_id: str, lang: Lang, *, weights: np.ndarray | None = None
+) -> str:
+    """One leaf (or gate) of ``fw`` in full, as plain text lines.
+
+    Raises:
+        InputError: ``leaf_id`` is no leaf or gate: one line naming the nearest ids, or the leaves
+            under it when it is a node with children.
+    """
+    gate = next((g for g in fw.gates if g.id == leaf_id), None)
+    if gate is not None:
+        lines = [
+            f"{gate.id}  gate / 门槛",
+            f"  name: {gate.name.zh} / {gate.name.en}",
+        ]
+        if gate.description is not None:
+            lines.append(f"  definition: {gate.description.get(lang)}")
+        lines.append(
+            "  evidence: value true (passes) or false (fails), with the quote that says so"
+        )
+        return "\n".join(lines)
+    node = fw.nodes.get(leaf_id)
+    if node is None:
+        known = [n.id for n in fw.leaves] + list(fw.gate_ids)
+        hint = did_you_mean(leaf_id, known)
+        fix = f"see quanheng show {fw.id} for every leaf id"
+        if not hint:
+            close = nearest(leaf_id, list(fw.nodes))
+            hint = did_you_mean(leaf_id, close) if close else ""
+        raise InputError.single(
+            "--leaf", None, f"no leaf or gate {leaf_id!r} in framework {fw.id}{hint}", fix
+        )
+    if not node.is_leaf:
+        under = [n.id for n in fw.leaves if _is_under(fw, n.id, node.id)]
+        shown = ", ".join(under[:8]) + (" …" if len(under) > 8 else "")
+        raise InputError.single(
+            "--leaf",
+            None,
+            f"{leaf_id!r} is a node with children, not a leaf",
+            f"give one of its leaves: {shown}",
+        )
+    tree = fw.compiled
+    local = tree.weights if weights is None else weights
+    overall = tree.global_weights(local)
+    i = tree.index[node.id]
+    parent = tree.ids[int(tree.parent[i])]
+    parent_name = fw.nodes[parent].name.get(lang) if parent in fw.nodes else "overall"
+    lines = [
+        f"{node.id}  {node.name.get(lang)}",
+        f"  name: {node.name.zh} / {node.name.en}",
+    ]
+    if node.description is not None:
+        lines.append(f"  definition: {node.description.get(lang)}")
+    lines.append(f"  kind: {node.kind}")
+    unit = _local(node.unit, lang)
+    if unit:
+        lines.append(f"  unit: {unit}")
+    lines.append(
+        "  direction: " + ("lower is better" if node.direction == "lower" else "higher is better")
+    )
+    if node.normalisation is not None:
+        lines.extend(_normalisation_lines(node.normalisation, lang))
+    if node.metric:
+        lines.append(f"  metric: {node.metric} (fed by quanheng measure)")
+    lines.append(
+        f"  weight: {local[i]:.3g} within {parent} ({parent_name}); "
+        f"{overall[i]:.3g} of the overall score"
+    )
+    if isinstance(node.normalisation, Rubric):
+        lines.append("  levels:")
+        for level in sorted(node.normalisation.levels):
+            lines.append(f"    {level}  {node.normalisation.levels[level].get(lang)}")
+    lines.append(f"  evidence: {_evidence_hint(node, lang)}")
+    return "\n".join(lines)
+
+
+def _is_under(fw: Framework, leaf_id: str, ancestor: str) -> bool:
+    tree = fw.compiled
+    i = tree.index[leaf_id]
+    target = tree.index[ancestor]
+    while i >= 0:
+        if i == target:
+            return True
+        i = int(tree.parent[i])
+    return False
+
+
+def _local(value: object, lang: Lang) -> str:
+    """A unit or note written as a plain string or as ``{zh, en}``."""
+    if value is None:
+        return ""
+    return value.get(lang) if isinstance(value, Text) else str(value)
+
+
+def _normalisation_lines(norm: Normalisation, lang: Lang) -> list[str]:
+    if isinstance(norm, MinMax | LogMinMax):
+        scale = "log10(x + offset)" if isinstance(norm, LogMinMax) else "x"
+        offset = f", offset {norm.offset:g}" if isinstance(norm, LogMinMax) and norm.offset else ""
+        lines = [
+            f"  normalisation: {norm.type}{offset}: min–max of {scale} over the cohort "
+            "(cohort-relative: the score depends on who is compared)"
+        ]
+        lines.extend(_reference_lines(norm.reference, lang))
+        return lines
+    if isinstance(norm, Fixed):
+        return [f"  normalisation: fixed: {norm.min:g} scores 0, {norm.max:g} scores 1 (absolute)"]
+    if isinstance(norm, LogFixed):
+        offset = f", offset {norm.offset:g}" if norm.offset else ""
+        return [
+            f"  normalisation: log_fixed{offset}: {norm.min:g} scores 0, {norm.max:g} scores 1, "
+            "on a log scale (absolute)"
+        ]
+    if isinstance(norm, Rubric):
+        return ["  normalisation: rubric: level / 5 (levels 0–5 below)"]
+    if isinstance(norm, Target):
+        return [
+            f"  normalisation: target {norm.target:g}, width {norm.width:g}: "
+            "1 at the target, 0 at target ± width"
+        ]
+    return [f"  normalisation: {norm.type}"]
+
+
+def _reference_lines(ref: Reference | None, lang: Lang) -> list[str]:
+    if ref is None:
+        return ["  with fewer than 3 values in the cohort: shrunk toward the middle (no reference)"]
+    return [
+        f"  reference (fewer than 3 values in the cohort): {ref.min:g} scores 0, "
+        f"{ref.max:g} scores 1",
+        f"  basis: {ref.basis.get(lang)}",
+    ]
+
+
+def _evidence_hint(node: Node, lang: Lang) -> str:
+    if isinstance(node.normalisation, Rubric):
+        return "value: the integer level 0..5 whose descriptor the quote meets"
+    unit = _local(node.unit, lang) or "the leaf's unit"
+    if node.kind == "measured":
+        return (
+            f"measured by its suite; a hand value (a number in {unit}, with its source) is "
+            "used where nothing was measured"
+        )
+    return f"value: a number in {unit}, optional range: [low, high]"

@@ -8,8 +8,8 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from quanheng.errors import MeasureInputError
 from quanheng.measure.datasets import Item
+from quanheng.measure.registry import Registry
 from quanheng.measure.templates import ChatMessage
 
 __all__ = [
@@ -86,36 +86,15 @@ class Scorer(BaseModel):
 
 
 ScorerFactory = Callable[..., Scorer]
-SCORERS: dict[str, ScorerFactory] = {}
+_REGISTRY: Registry[Scorer] = Registry("scorer", (TypeError, ValueError, re.error))
+SCORERS: dict[str, ScorerFactory] = _REGISTRY.factories
 """Registered scorer factories by name."""
 
+register_scorer = _REGISTRY.register
+"""Register a factory under ``name``; it takes ``spec`` and its args as keywords."""
 
-def register_scorer(name: str) -> Callable[[ScorerFactory], ScorerFactory]:
-    """Register a factory under ``name``; it takes ``spec`` and its args as keywords."""
-
-    def deco(fn: ScorerFactory) -> ScorerFactory:
-        SCORERS[name] = fn
-        return fn
-
-    return deco
-
-
-def build_scorer(spec: ScorerSpec) -> Scorer:
-    """The scorer a spec names; unknown names or bad args raise :class:`MeasureInputError`."""
-    factory = SCORERS.get(spec.name)
-    if factory is None:
-        raise MeasureInputError.single(
-            "<scorer>",
-            None,
-            f"unknown scorer {spec.name!r}",
-            f"use one of {', '.join(sorted(SCORERS))}",
-        )
-    try:
-        return factory(spec=spec, **spec.args)
-    except (TypeError, ValueError, re.error) as exc:
-        raise MeasureInputError.single(
-            "<scorer>", None, f"scorer {spec.name!r}: {exc}", "fix the scorer args"
-        ) from None
+build_scorer = _REGISTRY.build
+"""The scorer a spec names; unknown names or bad args raise :class:`MeasureInputError`."""
 
 
 _THINK = re.compile(r"^.*</think>", re.DOTALL)
