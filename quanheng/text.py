@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-__all__ = ["Lang", "Name", "Text"]
+__all__ = ["Lang", "Localised", "Name", "Text", "local"]
 
 Lang = Literal["zh", "en"]
 
@@ -36,3 +36,15 @@ class Name(Text):
 
     zh: str
     en: str
+
+
+Localised = str | Text
+"""Text a file may give as a plain string (one language for both reports) or as ``{zh, en}``."""
+
+
+def local(value: str | Text | None, lang: Lang) -> str:
+    """``value`` in ``lang``: a plain string as written, a :class:`Text` in ``lang`` (or the other
+    language when it gives only one); empty for ``None``."""
+    if value is None:
+        return ""
+    return value if isinstance(value, str) else value.get(lang)
