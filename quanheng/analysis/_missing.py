@@ -46,6 +46,7 @@ __all__ = [
     "PRIOR_OBSERVATIONS",
     "MissingPrior",
     "clipped_draw",
+    "expected_range",
     "fit_missing_prior",
 ]
 
@@ -78,6 +79,17 @@ class MissingPrior:
         empty: ``(L,)`` leaves without any observed cell.
         rho: the estimated subject share of a leaf's variance.
         standing: ``(S,)`` shrunk standing ``â[s]``, in leaf standard deviations.
+        mean: ``(L,)`` the leaf's pooled mean ``m[l]``.
+        sd: ``(L,)`` the leaf's pooled standard deviation ``sd[l]``.
+        dof: ``(L,)`` degrees of freedom of ``sd[l]²``: ``n_l − 1 + PRIOR_OBSERVATIONS``.
+        mean_error: ``(L,)`` standard error of ``m[l]`` in leaf sds,
+            ``1 / √(n_l + PRIOR_OBSERVATIONS)``.
+
+    On min–max leaves the sampler draws the leaf's mean and scale per draw instead (see
+    :class:`~quanheng.analysis._values.ValueSampler`): a cell is then
+    ``m + g · (x − m + sd · mean_error · w)`` with ``g² = dof / χ²(dof)`` and ``w`` standard
+    normal, both shared by the leaf's drawn cells in a draw, and ``half_width`` without the
+    mean's share (:attr:`residual_half`).
     """
 
     centre: np.ndarray
@@ -86,10 +98,34 @@ class MissingPrior:
     empty: np.ndarray
     rho: float
     standing: np.ndarray
+    mean: np.ndarray
+    sd: np.ndarray
+    dof: np.ndarray
+    mean_error: np.ndarray
+
+    @property
+    def residual_half(self) -> np.ndarray:
+        """``(L,)`` the triangular's half-width without the leaf mean's uncertainty."""
+        return np.asarray(self.sd * np.sqrt(6.0 * (1.0 - self.rho)))
 
 
-def fit_missing_prior(normalised: np.ndarray) -> MissingPrior:
+def expected_range(n: np.ndarray) -> np.ndarray:
+    """Expected range of ``n`` standard normal values, ``d2(n)`` (1.128 at 2, 2.059 at 4)."""
+    x = np.linspace(-8.0, 8.0, 1601)
+    from math import erf
+
+    cdf = 0.5 * (1.0 + np.vectorize(erf)(x / np.sqrt(2.0)))
+    k = np.maximum(np.asarray(n, dtype=np.float64), 1.0)[..., None]
+    return np.asarray(((1.0 - cdf**k - (1.0 - cdf) ** k) * (x[1] - x[0])).sum(axis=-1))
+
+
+def fit_missing_prior(normalised: np.ndarray, relative: np.ndarray | None = None) -> MissingPrior:
     """Fit the missing-cell prior to the observed normalised scores ``(S, L)`` (NaN missing).
+
+    ``relative`` marks ``(L,)`` min–max leaves, normalised by their observed range: their
+    pseudo-observations have the variance ``1 / d2(n_l)²`` a normal cohort has in units of the
+    range of ``n_l`` of its cells (:func:`expected_range`), not the uniform's 1/12 — the cells
+    not seen lie beyond the observed ones as often as the order statistics say.
 
     Moments only, no iteration: a few reductions over the table.
     """
@@ -103,7 +139,11 @@ def fit_missing_prior(normalised: np.ndarray) -> MissingPrior:
         sample_mean = np.where(n_l > 0, total / np.maximum(n_l, 1), 0.5)
     ss = np.where(observed, (xs - sample_mean) ** 2, 0.0).sum(axis=0)
     mean = (total + nu * 0.5) / (n_l + nu)
-    var = (ss + nu / 12.0) / (np.maximum(n_l - 1, 0) + nu)
+    prior_var = np.full(x.shape[1], 1.0 / 12.0)
+    if relative is not None:
+        rel = np.asarray(relative, dtype=bool) & (n_l >= 2)
+        prior_var[rel] = 1.0 / expected_range(n_l[rel]) ** 2
+    var = (ss + nu * prior_var) / (np.maximum(n_l - 1, 0) + nu)
     sd = np.sqrt(var)
 
     # Standardised residuals on leaves that at least two subjects share (on a leaf only one
@@ -140,6 +180,10 @@ def fit_missing_prior(normalised: np.ndarray) -> MissingPrior:
         empty=empty,
         rho=rho,
         standing=standing,
+        mean=mean,
+        sd=sd,
+        dof=np.maximum(n_l - 1, 0) + nu,
+        mean_error=1.0 / np.sqrt(n_l + nu),
     )
 
 

@@ -272,6 +272,20 @@ class ValueSampler:
         shift[post] *= widen
         offset = np.where(lower, hi, lo)
         gain = np.where(is_pre, np.where(lower, -1.0, 1.0) * span[sh], 1.0)
+        # min–max cells: the leaf's mean and scale are drawn per draw (shared by its cells), so
+        # the cell's own residual loses the mean's share and is drawn about the leaf mean; the
+        # anchor (the mean in sampling units) is added after the shared scale is applied
+        pre = slice(0, self.n_pre)
+        leaf_pre = leaf[pre]
+        half[pre] = prior.residual_half[leaf_pre]
+        mean_pre = prior.mean[leaf_pre]
+        centre[pre] -= mean_pre
+        anchor = np.where(is_pre, offset, 0.0)
+        anchor[pre] += gain[pre] * mean_pre
+        offset = np.where(is_pre, 0.0, offset)
+        used, self.pre_leaf = np.unique(leaf_pre, return_inverse=True)
+        self.pre_leaf = self.pre_leaf.astype(np.intp)
+        self.pre_dof = prior.dof[used][:, None]
 
         def col(x: np.ndarray) -> np.ndarray:
             return np.asarray(x, dtype=np.float32)[:, None]
@@ -280,6 +294,8 @@ class ValueSampler:
         self.drawn_base = col(offset + gain * (centre - half))
         self.drawn_step = col(gain * half / 255.0)
         self.drawn_scale = col(gain * shift)
+        self.pre_anchor = col(anchor[pre])
+        self.pre_mean_scale = col(gain[pre] * prior.sd[leaf_pre] * prior.mean_error[leaf_pre])
 
     def _draw_missing(
         self,
@@ -317,6 +333,20 @@ class ValueSampler:
         np.take(z, self.drawn_subject, axis=0, out=tmp)
         np.multiply(tmp, self.drawn_scale, out=tmp)
         np.add(ds, tmp, out=ds)
+        if self.n_pre:
+            # min–max cells: one leaf mean shift w and scale g = √(dof / χ²(dof)) per leaf and
+            # draw, shared by the leaf's drawn cells — the joint predictive of the unseen part of
+            # the cohort, whose spread the few observed cells set only roughly
+            n_u = len(self.pre_dof)
+            g = np.sqrt(self.pre_dof / (2.0 * rng.standard_gamma(self.pre_dof / 2.0, (n_u, n))))
+            w = rng.standard_normal((n_u, n), dtype=np.float32)
+            pre, scratch = d[: self.n_pre], tmp[: self.n_pre]
+            np.take(w, self.pre_leaf, axis=0, out=scratch)
+            np.multiply(scratch, self.pre_mean_scale, out=scratch)
+            np.add(pre, scratch, out=pre)
+            np.take(g.astype(np.float32), self.pre_leaf, axis=0, out=scratch)
+            np.multiply(pre, scratch, out=pre)
+            np.add(pre, self.pre_anchor, out=pre)
         post = d[self.n_pre : sh]
         np.clip(post, np.float32(0.0), np.float32(1.0), out=post)
         return d

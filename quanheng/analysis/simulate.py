@@ -56,7 +56,7 @@ from quanheng.analysis._values import ValueSampler
 from quanheng.analysis.inputs import DecisionData
 from quanheng.mcda.aggregate import aggregate, fill_missing
 from quanheng.mcda.tree import CompiledTree
-from quanheng.specs.normalisation import normalise_matrix
+from quanheng.specs.normalisation import LogMinMax, MinMax, normalise_matrix
 
 __all__ = [
     "BLOCK",
@@ -465,7 +465,8 @@ def simulate(
     drawn = np.zeros(data.values.shape, dtype=bool)
     if missing_model == "prior" and vary_values:
         drawn = drawn_cells(data, concentration)
-        prior = fit_missing_prior(norm) if drawn.any() else None
+        relative = np.array([isinstance(s, MinMax | LogMinMax) for s in data.specs], dtype=bool)
+        prior = fit_missing_prior(norm, relative) if drawn.any() else None
     # A drawn cell is present in every draw (the kernel counts its weight); its value comes
     # from the sampler, so the placeholder here is never used.
     kernel_fixed = np.where(drawn, 0.5, fixed)

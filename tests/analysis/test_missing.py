@@ -12,11 +12,14 @@ from quanheng.framework import parse_framework
 
 INF = float("inf")
 LEAVES_PER_PARENT = 4
+COVERAGE_MINMAX = 0.74
+"""All-min–max study at 50 % MCAR: 75.8 % with the range-aware prior, 72.5 % without it."""
 
 
-def tiny_framework():  # type: ignore[no-untyped-def]
+def tiny_framework(normalisation: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
     """Two dimensions × two first-level nodes × four fixed-range leaves (16 leaves)."""
-    leaf = {"kind": "fact", "normalisation": {"type": "fixed", "min": 0.0, "max": 1.0}}
+    norm = normalisation or {"type": "fixed", "min": 0.0, "max": 1.0}
+    leaf = {"kind": "fact", "normalisation": norm}
     name = {"zh": "x", "en": "x"}
     dims = [
         {
@@ -43,9 +46,9 @@ def tiny_framework():  # type: ignore[no-untyped-def]
 FW = tiny_framework()
 
 
-def study(values: np.ndarray) -> DecisionData:
+def study(values: np.ndarray, fw=FW) -> DecisionData:  # type: ignore[no-untyped-def]
     """Exact cells (no ranges), the framework's weights."""
-    tree = FW.compiled
+    tree = fw.compiled
     return DecisionData(
         tree=tree,
         subjects=tuple(f"s{i}" for i in range(values.shape[0])),
@@ -53,8 +56,8 @@ def study(values: np.ndarray) -> DecisionData:
         low=values,
         high=values,
         spread=np.zeros_like(values),
-        specs=FW.normalisations,
-        directions=FW.directions,
+        specs=fw.normalisations,
+        directions=fw.directions,
         weights=tree.weights,
     )
 
@@ -63,7 +66,7 @@ def complete(rng: np.random.Generator, subjects: int) -> np.ndarray:
     """Cells from a subject effect plus noise, on [0, 1]."""
     n = FW.compiled.n_leaves
     latent = rng.normal(0, 0.6, n) + rng.normal(0, 1.0, subjects)[:, None]
-    return 1 / (1 + np.exp(-(latent + rng.normal(0, 0.9, (subjects, n)))))
+    return np.asarray(1 / (1 + np.exp(-(latent + rng.normal(0, 0.9, (subjects, n))))))
 
 
 def test_intervals_cover_the_full_evidence_score_near_nominally_under_mcar() -> None:
@@ -187,3 +190,21 @@ def test_clipped_draw_with_no_cells_is_empty() -> None:
     empty = np.zeros(0)
     centre, gain = clipped_draw(empty, empty, empty)
     assert centre.shape == (0,) and gain.shape == (0,)
+
+
+def test_min_max_intervals_cover_the_full_cohort_score() -> None:
+    """On min–max leaves the truth is normalised by the *full* cohort's range, which the few
+    observed cells under-state: the unseen cells are drawn with the cohort's spread in units of
+    the observed range (order statistics) and a leaf scale shared by them in each draw."""
+    fw = tiny_framework({"type": "minmax"})
+    rng = np.random.default_rng(31)
+    inside = total = 0
+    for _ in range(30):
+        full = 50 + 100 * complete(rng, 8)
+        truth = point_scores(study(full, fw))
+        gone = rng.random(full.shape) < 0.5
+        gone[np.arange(8), rng.integers(0, full.shape[1], 8)] = False
+        r = simulate(study(np.where(gone, np.nan, full), fw), draws=1000, seed=4, concentration=INF)
+        inside += int(((r.q05 <= truth + 1e-9) & (truth <= r.q95 + 1e-9)).sum())
+        total += 8
+    assert inside / total >= COVERAGE_MINMAX
