@@ -44,7 +44,8 @@ def test_an_unreachable_endpoint_exits_3_and_counts_failures_as_failed(
     study = write_study(tmp_path / "study", url, _prompts(40), concurrency=8)
     code, out = _cli(["measure", str(study)], capsys)
     assert code == EXIT_PARTIAL == 3
-    assert "1 task runs: 0 answered now, 0 reused, 40 failed" in out
+    assert "1 task run: 0 answered now, 0 reused, 40 failed" in out
+    assert "40 requests failed and have no answer; they stay retryable" in out
     assert "run the same command again" in out
 
 

@@ -8,29 +8,54 @@ import typer
 from rich.table import Table
 
 from quanheng.cli._app import app, console, guarded
-from quanheng.cli._format import tokens_in_out
+from quanheng.cli._format import counted, tokens_in_out
+from quanheng.cli._words import LANG_HELP, w
 from quanheng.measure.store import RunStore
 from quanheng.study import load_study
+from quanheng.text import Lang
+
+_RIGHT = ("r_ok", "m_errors", "m_tokens", "m_cost")
 
 
-@app.command()
+EXAMPLES = """\b
+Examples:
+  quanheng runs studies/cn-llm-vendors-2024
+  quanheng runs studies/cn-llm-vendors-2024 --lang zh
+"""
+
+
+@app.command(epilog=EXAMPLES)
 @guarded
-def runs(path: Path = typer.Argument(..., help="Study directory.")) -> None:
-    """List measurement runs: when, what, answers, errors, tokens, cost."""
+def runs(
+    path: Path = typer.Argument(
+        ..., metavar="STUDY", help="The study directory (the one holding study.yaml)."
+    ),
+    lang: Lang = typer.Option("en", "--lang", help=LANG_HELP),
+) -> None:
+    """List measurement runs: when, what, answers, errors, tokens, cost.
+
+    Reads the study's run store (runs/runs.sqlite) read-only, so it works while a measure is
+    writing and on a store in a read-only folder. Re-runs that found every answer stored are
+    counted, not listed.
+    """
     from quanheng.measure.pipeline import store_path  # the pipeline imports the HTTP stack
 
+    language = lang
     study = load_study(path)
     file = store_path(study)
     if not file.exists():
-        console.print(f"no runs yet: {file} does not exist (run `quanheng measure`)", markup=False)
+        console.print(w("r_none", language, file=file), markup=False)
         return
-    table = Table(title=str(file))
-    for col in ("run", "started", "subject", "suite", "task", "ok", "errors", "tokens", "cost"):
+    table = Table(title=w("r_title", language, file=file))
+    for key in ("r_run", "r_started", "subject", "r_suite", "m_task", *_RIGHT):
         table.add_column(
-            col,
-            justify="right" if col in ("ok", "errors", "tokens", "cost") else "left",
-            no_wrap=col in ("run", "started"),
-            min_width=24 if col == "run" else None,
+            w(key, language),
+            justify="right" if key in _RIGHT else "left",
+            # ids wrap onto more lines (fold) rather than being cut short with "…"; the
+            # columns of numbers keep to one line, so the ids are what gives way
+            overflow="fold",
+            no_wrap=key in ("r_started", *_RIGHT),
+            min_width=24 if key == "r_run" else None,
         )
     hidden = 0
     with RunStore(file, read_only=True) as store:  # listing needs no write access
@@ -41,24 +66,29 @@ def runs(path: Path = typer.Argument(..., help="Study directory.")) -> None:
                 continue
             table.add_row(
                 run.run_id,
-                run.started[:19] + ("" if run.finished else " (unfinished)"),
+                run.started[:19] + ("" if run.finished else w("r_unfinished", language)),
                 run.subject or "",
                 run.suite or "",
                 str(run.settings.get("task", "")),
                 str(s.ok),
                 str(s.errors),
-                tokens_in_out(s.input_tokens, s.input_unknown, s.output_tokens, " + "),
-                f"{s.cost:.4f} ({s.priced} priced)" if s.priced else "—",
+                tokens_in_out(s.input_tokens, s.input_unknown, s.output_tokens, language),
+                w("r_priced", language, cost=f"{s.cost:.4f}", n=s.priced) if s.priced else "—",
             )
         total = store.summary()
     console.print(table)
     if hidden:
-        console.print(
-            f"{hidden} re-runs that found every answer stored are not listed", markup=False
-        )
+        console.print(counted("r_hidden", hidden, language), markup=False)
     console.print(
-        f"total: {total.requests} requests, {total.ok} ok, {total.errors} errors, "
-        f"{tokens_in_out(total.input_tokens, total.input_unknown, total.output_tokens, ' + ')} "
-        "tokens in + out",
+        w(
+            "r_total",
+            language,
+            requests=counted("n_requests", total.requests, language),
+            ok=counted("n_ok", total.ok, language),
+            errors=counted("n_errors", total.errors, language),
+            tokens=tokens_in_out(
+                total.input_tokens, total.input_unknown, total.output_tokens, language
+            ),
+        ),
         markup=False,
     )
