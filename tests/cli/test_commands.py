@@ -81,7 +81,7 @@ def test_show_prints_tree_with_weights(capsys: pytest.CaptureFixture[str]) -> No
     assert "A  Alpha  w=0.6" in out
     assert "B1.1  Price  w=0.5  fact log_minmax ↓" in out
     code, out, _ = run(["show", str(MINI), "--lang", "zh"], capsys)
-    assert "A  甲  w=0.6" in out
+    assert "A  甲  权重=0.6" in out
 
 
 def test_schema_validates_the_files_it_describes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -117,7 +117,7 @@ def test_schema_single_and_unknown(capsys: pytest.CaptureFixture[str]) -> None:
 def test_validate_framework_file(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = run(["validate", str(MINI / "framework.yaml")], capsys)
     assert code == 0
-    assert out.strip() == "ok: framework mini 1.0: 1 gates, 2 dimensions, 5 leaves"
+    assert out.strip() == "ok: framework mini 1.0: 1 gate, 2 dimensions, 5 leaves"
 
 
 def test_validate_evidence_file_points_to_study(capsys: pytest.CaptureFixture[str]) -> None:

@@ -58,7 +58,7 @@ def test_init_validate_add_a_record_score(
     ]
     code, out, err = run(["validate", str(study)], capsys)
     assert code == 0, err
-    assert out.startswith("ok: study my-study: 1 subjects, 0 evidence records")
+    assert out.startswith("ok: study my-study: 1 subject, 0 evidence records")
     code, out, _ = run(["score", str(study)], capsys)
     assert code == 0
     assert "no indicator evidence: unranked" in out
@@ -68,7 +68,7 @@ def test_init_validate_add_a_record_score(
     template.write_text(uncomment(template.read_text(encoding="utf-8"), "P1.1"), "utf-8")
     code, out, err = run(["validate", str(study)], capsys)
     assert code == 0, err
-    assert "1 evidence records" in out
+    assert "1 evidence record," in out
     code, out, _ = run(["score", str(study), "--json"], capsys)
     card = json.loads(out)
     (acme,) = card["subjects"]
@@ -206,7 +206,7 @@ def test_show_leaf_rubric_levels_in_the_chosen_language(
 ) -> None:
     code, out, _ = run(["show", FW, "--leaf", "P1.2", "--lang", "zh"], capsys)
     assert code == 0
-    levels = out.split("  levels:\n")[1].splitlines()[:6]
+    levels = out.split("  等级：\n")[1].splitlines()[:6]
     assert [line.split()[0] for line in levels] == ["0", "1", "2", "3", "4", "5"]
     assert levels[0] == "    0  无公开信息。"
 

@@ -13,29 +13,44 @@ from quanheng.analysis import Analysis, analyse
 from quanheng.analysis.simulate import Concentration, MissingModel
 from quanheng.cli._app import app, console, guarded
 from quanheng.cli._load import scored
-from quanheng.cli._words import lang_option, w
+from quanheng.cli._words import LANG_HELP, WORDS, w
+from quanheng.cli.commands.score import PROFILE_HELP, gate_reason
+from quanheng.scoring.scorecard import Scorecard
 from quanheng.text import Lang
 
 RANK_COLUMNS = 5
 
 
-@app.command(name="analyse")
+EXAMPLES = """\b
+Examples:
+  quanheng analyse studies/cn-llm-vendors-2024 --profile customer-service --draws 2000
+  quanheng analyse studies/cn-llm-vendors-2024 --lang zh
+  quanheng analyse studies/cn-llm-vendors-2024 --concentration inf --json
+"""
+
+
+@app.command(name="analyse", epilog=EXAMPLES)
 @guarded
 def analyse_command(
-    path: Path = typer.Argument(..., help="Study directory."),
+    path: Path = typer.Argument(..., metavar="STUDY", help="The study directory to analyse."),
     profile: str | None = typer.Option(
-        None, "--profile", "-p", help="Profile id (default: framework weights)."
+        None, "--profile", "-p", metavar="PROFILE", help=PROFILE_HELP
     ),
-    draws: int = typer.Option(10_000, "--draws", help="Simulation draws."),
-    seed: int = typer.Option(0, "--seed", help="Seed: same seed, same output."),
+    draws: int = typer.Option(
+        10_000, "--draws", metavar="N", help="How many Monte Carlo draws to simulate."
+    ),
+    seed: int = typer.Option(
+        0, "--seed", metavar="SEED", help="The random seed: the same seed gives the same output."
+    ),
     concentration: float | None = typer.Option(
         None,
         "--concentration",
-        help="Dirichlet concentration around the profile's weights (default: the profile's, "
-        "100); inf fixes the weights.",
+        metavar="C",
+        help="The Dirichlet concentration of the weights around the profile's (default: the "
+        "profile's, 100); inf fixes the weights.",
     ),
     uniform_weights: bool = typer.Option(
-        False, "--uniform-weights", help="Draw weights uniformly: no preference at all."
+        False, "--uniform-weights", help="Draw the weights uniformly: no preference at all."
     ),
     ignore_missing: bool = typer.Option(
         False,
@@ -43,11 +58,13 @@ def analyse_command(
         help="Leave missing cells out of the draws (the old behaviour) instead of drawing them "
         "from the missing-cell prior.",
     ),
-    json_out: bool = typer.Option(False, "--json", help="Print the analysis as JSON."),
-    lang: str = typer.Option("en", "--lang", help="zh or en: the console's words."),
+    json_out: bool = typer.Option(
+        False, "--json", help="Print the analysis as JSON instead of the tables."
+    ),
+    lang: Lang = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Score intervals, rank probabilities, uncertain pairs and sensitivity for a profile."""
-    language = lang_option(lang)
+    language = lang
     conc: Concentration | None = "uniform" if uniform_weights else concentration
     missing_model: MissingModel = "ignore" if ignore_missing else "prior"
     study, card = scored(path, profile)
@@ -60,7 +77,18 @@ def analyse_command(
     names = {s.id: s.name.get(language) for s in study.subjects}
     nodes = {n: node.name.get(language) for n, node in study.framework.nodes.items()}
     profile_name = study.profile(result.profile).name.get(language)
-    print_analysis(result, language, names, nodes, profile_name)
+    reasons = {sid: not_ranked_reason(card, sid, language) for sid, _ in result.excluded}
+    print_analysis(result, language, names, nodes, profile_name, reasons)
+
+
+def not_ranked_reason(card: Scorecard, sid: str, lang: Lang) -> str:
+    """Why ``sid`` is not in the analysis, in ``lang`` (the words of :func:`.analyse`)."""
+    i = card.subjects.index(sid)
+    if card.gates[i].status == "excluded":
+        return w("why_screened", lang, reason=gate_reason(card, i, lang))
+    if card.ranks[i] == 0:
+        return w("why_no_data", lang)
+    return w("why_other_cohort", lang)
 
 
 def _pct(x: float) -> str:
@@ -73,6 +101,7 @@ def print_analysis(
     names: dict[str, str] | None = None,
     nodes: dict[str, str] | None = None,
     profile_name: str | None = None,
+    reasons: dict[str, str] | None = None,
 ) -> None:
     """The rank-probability table, uncertain pairs, sensitivity, methods and agreement, with
     the console's words in ``lang`` and the study's names (``names``: subjects, ``nodes``:
@@ -84,7 +113,11 @@ def print_analysis(
 
     conc = sim.concentration
     fixed = w("fixed", lang)
-    conc_text = conc if isinstance(conc, str) else (fixed if math.isinf(conc) else f"{conc:g}")
+    if isinstance(conc, str):
+        conc_text = w(f"weights_{conc}", lang) if f"weights_{conc}" in WORDS else conc
+    else:
+        conc_text = fixed if math.isinf(conc) else f"{conc:g}"
+    value_key = f"value_{sim.value_model}"
     head = w(
         "analyse_head",
         lang,
@@ -94,7 +127,7 @@ def print_analysis(
         draws=f"{sim.draws:,}",
         seed=sim.seed,
         conc=conc_text,
-        values=sim.value_model,
+        values=w(value_key, lang) if value_key in WORDS else sim.value_model,
         cells=sim.uncertain_cells,
     )
     console.print(
@@ -108,7 +141,7 @@ def print_analysis(
     n = len(sim.subjects)
     table = Table(title=w("scores_ranks", lang))
     table.add_column(w("rank", lang), justify="right")
-    table.add_column(w("subject", lang))
+    table.add_column(w("subject", lang), overflow="fold")
     table.add_column(w("score", lang), justify="right")
     table.add_column(w("interval90", lang), justify="right")
     table.add_column(w("p_best", lang), justify="right")
@@ -116,9 +149,9 @@ def print_analysis(
     table.add_column(w("cells_drawn", lang), justify="right")
     shown = min(n, RANK_COLUMNS)
     for r in range(shown):
-        table.add_column(f"P(#{r + 1})", justify="right")
+        table.add_column(w("p_rank", lang, r=r + 1), justify="right")
     if n > shown:
-        table.add_column(f"P(#{shown + 1}+)", justify="right")
+        table.add_column(w("p_rank_plus", lang, r=shown + 1), justify="right")
     for i in sim.order():
         acc = sim.rank_acceptability[i]
         cells = [
@@ -148,7 +181,8 @@ def print_analysis(
     _print_methods(result, lang, name)
     _print_agreement(result, lang)
     for sid, reason in result.excluded:
-        console.print(f"[dim]{w('not_ranked', lang, name=name(sid), sid=sid, reason=reason)}[/]")
+        why = (reasons or {}).get(sid, reason)
+        console.print(f"[dim]{w('not_ranked', lang, name=name(sid), sid=sid, reason=why)}[/]")
 
 
 def _print_sensitivity(result: Analysis, lang: Lang, nodes: dict[str, str] | None) -> None:
@@ -214,7 +248,8 @@ def _print_methods(result: Analysis, lang: Lang, name: Callable[[str], str]) -> 
     table = Table(title=w("methods_title", lang))
     table.add_column(w("subject", lang))
     for m in comp.methods:
-        table.add_column(f"{m.method} (tau {m.tau:.2f})", justify="right")
+        method = w(f"agg_{m.method}", lang) if f"agg_{m.method}" in WORDS else m.method
+        table.add_column(f"{method} (tau {m.tau:.2f})", justify="right")
     base = comp.methods[0].ranks
     for i in sorted(range(len(comp.subjects)), key=lambda k: (base[k] or 10**9, comp.subjects[k])):
         sid = comp.subjects[i]

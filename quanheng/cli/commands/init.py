@@ -19,31 +19,57 @@ import typer
 
 from quanheng._files import display_path
 from quanheng.cli._app import app, console, guarded
+from quanheng.cli._words import w
 from quanheng.errors import InputError
 from quanheng.evidence import EVIDENCE_FORMAT
 from quanheng.framework import ID_PATTERN, Framework, Node, builtin_frameworks, load_framework
 from quanheng.specs.normalisation import Fixed, LogFixed, LogMinMax, MinMax, Rubric, Target
 from quanheng.study import STUDY_FORMAT
-from quanheng.text import Text
+from quanheng.text import Lang, Text
 
 EXAMPLE_SUBJECT = "vendor-a"
 EXAMPLE_DATE = "2024-05-21"
 WRITTEN = ("study.yaml", "evidence/template.yaml", "README.md")
 
 
-@app.command("init")
+EXAMPLES = """\b
+Examples:
+  quanheng init my-study --framework cn-llm-vendor-2024
+  quanheng init my-study -f cn-llm-vendor-2024 --subject baidu --subject tencent --lang zh
+  quanheng init my-study -f my-framework.yaml --title "My study" --force
+"""
+
+
+@app.command("init", epilog=EXAMPLES)
 @guarded
 def init(
-    directory: Path = typer.Argument(..., help="The new study's directory (new or empty)."),
-    framework: str = typer.Option(
-        ..., "--framework", "-f", help="Built-in framework id (quanheng frameworks) or a YAML path."
+    directory: Path = typer.Argument(
+        ..., metavar="DIR", help="The new study's directory (new or empty)."
     ),
-    title: str | None = typer.Option(None, "--title", help="The study's title (both languages)."),
+    framework: str = typer.Option(
+        ...,
+        "--framework",
+        "-f",
+        metavar="FRAMEWORK",
+        help="A built-in framework id (quanheng frameworks lists them) or a framework YAML path.",
+    ),
+    title: str | None = typer.Option(
+        None, "--title", metavar="TITLE", help="The study's title (used for both languages)."
+    ),
     subject: list[str] | None = typer.Option(
-        None, "--subject", help="A vendor id to evaluate; repeat for each (default: one example)."
+        None,
+        "--subject",
+        metavar="ID",
+        help="A vendor id to evaluate; repeat it for each (default: one example vendor).",
     ),
     force: bool = typer.Option(
         False, "--force", help="Write into a non-empty directory, replacing the three files."
+    ),
+    lang: Lang = typer.Option(
+        "en",
+        "--lang",
+        help="The language of the printed words: zh (Chinese) or en (English); the files are "
+        "written with both languages' names.",
     ),
 ) -> None:
     """Start a study: study.yaml, evidence/template.yaml with commented examples, a README.
@@ -68,13 +94,8 @@ def init(
     for name, text in files.items():
         (directory / name).write_text(text, encoding="utf-8")
     shown = display_path(directory)
-    console.print(
-        f"wrote {', '.join(f'{shown}/{n}' for n in WRITTEN)}\n"
-        f"next: name the subjects in {shown}/study.yaml, fill in "
-        f"{shown}/evidence/template.yaml (quanheng show {fw.id} --leaf ID says what each leaf "
-        f"takes), then\n  quanheng validate {shown}\n  quanheng score {shown}",
-        markup=False,
-    )
+    files_text = w("files_sep", lang).join(f"{shown}/{n}" for n in WRITTEN)
+    console.print(w("init_wrote", lang, files=files_text, dir=shown, fw=fw.id), markup=False)
 
 
 def _subject_ids(given: list[str]) -> list[str]:

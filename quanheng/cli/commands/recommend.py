@@ -10,33 +10,60 @@ from rich.table import Table
 from quanheng.analysis import Recommendation, recommend
 from quanheng.cli._app import app, console, guarded
 from quanheng.cli._load import scored
-from quanheng.cli._words import lang_option, w
+from quanheng.cli._words import w
 from quanheng.report.i18n import fmt_pct
 from quanheng.report.memo import MemoData, build_memo, reason_texts, risk_text
 from quanheng.report.pdf import PdfEngine
 from quanheng.text import Lang
 
+EXAMPLES = """\b
+Examples:
+  quanheng recommend studies/cn-llm-vendors-2024 --profile code-assistant
+  quanheng recommend studies/cn-llm-vendors-2024 --profile code-assistant --lang zh
+  quanheng recommend studies/cn-llm-vendors-2024 --profile code-assistant --format md,pdf
+"""
 
-@app.command(name="recommend")
+
+@app.command(name="recommend", epilog=EXAMPLES)
 @guarded
 def recommend_command(
-    path: Path = typer.Argument(..., help="Study directory."),
-    profile: str = typer.Option(..., "--profile", "-p", help="Profile id: the use case."),
-    top: int = typer.Option(3, "--top", help="How many picks."),
-    draws: int = typer.Option(10_000, "--draws", help="Simulation draws."),
-    seed: int = typer.Option(0, "--seed", help="Seed: same seed, same output."),
-    json_out: bool = typer.Option(False, "--json", help="Print the recommendation as JSON."),
-    lang: str = typer.Option("en", "--lang", help="zh or en: the console's or the memo's words."),
+    path: Path = typer.Argument(..., metavar="STUDY", help="The study directory."),
+    profile: str = typer.Option(
+        ...,
+        "--profile",
+        "-p",
+        metavar="PROFILE",
+        help="A profile id of the study (quanheng show STUDY lists them): the use case to "
+        "recommend for.",
+    ),
+    top: int = typer.Option(3, "--top", metavar="N", help="How many picks to show."),
+    draws: int = typer.Option(
+        10_000, "--draws", metavar="N", help="How many Monte Carlo draws to simulate."
+    ),
+    seed: int = typer.Option(
+        0, "--seed", metavar="SEED", help="The random seed: the same seed gives the same output."
+    ),
+    json_out: bool = typer.Option(
+        False, "--json", help="Print the recommendation as JSON instead of the text."
+    ),
+    lang: Lang = typer.Option(
+        "en", "--lang", help="The language of the printed words or of the memo: zh or en."
+    ),
     formats: str | None = typer.Option(
         None,
         "--format",
-        help="Write the one-page decision memo instead of printing: any of md,html,pdf.",
+        metavar="FORMATS",
+        help="Write the one-page decision memo instead of printing: md, html or pdf, several "
+        "comma-separated (md,pdf).",
     ),
-    out: Path = typer.Option(Path("out"), "--out", help="Where --format writes the memo."),
+    out: Path = typer.Option(
+        Path("out"), "--out", metavar="DIR", help="The directory --format writes the memo to."
+    ),
     pdf_engine: PdfEngine = typer.Option(
         "auto",
         "--pdf-engine",
-        help="auto (Chromium if it runs, else WeasyPrint), chromium, weasyprint.",
+        help="What renders the PDF: auto (Chromium if it runs, else WeasyPrint), chromium or "
+        "weasyprint.",
     ),
 ) -> None:
     """Top picks with P(best) and coverage, the leaves that decide between them, risks and pilots.
@@ -46,7 +73,7 @@ def recommend_command(
     shows is provisional. With --format it writes the same as a one-page decision memo
     ({study}.{profile}.memo.{lang}.pdf|html|md under --out).
     """
-    language = lang_option(lang)
+    language = lang
     fmts = [f.strip() for f in formats.split(",") if f.strip()] if formats is not None else []
     if formats is not None:
         from quanheng.report.memo import check_formats
@@ -133,7 +160,7 @@ def print_recommendation(
     what = w("provisional" if rec.provisional else "top_picks", lang)
     table = Table(title=f"{what} ({w('draws_seed', lang, draws=f'{rec.draws:,}', seed=rec.seed)})")
     table.add_column(w("point_rank", lang), justify="right")
-    table.add_column(w("subject", lang))
+    table.add_column(w("subject", lang), overflow="fold")
     table.add_column(w("score", lang), justify="right")
     table.add_column(w("interval90", lang), justify="right")
     table.add_column(w("p_best_cov", lang), justify="right")

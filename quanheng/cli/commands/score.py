@@ -9,54 +9,86 @@ from rich.table import Table
 
 from quanheng.cli._app import app, console, err_console, guarded
 from quanheng.cli._load import scored
+from quanheng.cli._words import LANG_HELP, WORDS, count, w
 from quanheng.framework import Aggregation, MissingPolicy
 from quanheng.scoring.scorecard import Scorecard
 from quanheng.text import Lang
 
+PROFILE_HELP = (
+    "A profile id of the study (quanheng show STUDY lists them): the use case whose weights "
+    "score; default: the framework's own weights."
+)
 
-@app.command()
+EXAMPLES = """\b
+Examples:
+  quanheng score studies/cn-llm-vendors-2024
+  quanheng score studies/cn-llm-vendors-2024 --profile code-assistant --lang zh
+  quanheng score studies/cn-llm-vendors-2024 --missing worst --aggregation geometric
+  quanheng score studies/cn-llm-vendors-2024 --json
+"""
+
+
+@app.command(epilog=EXAMPLES)
 @guarded
 def score(
-    path: Path = typer.Argument(..., help="Study directory."),
+    path: Path = typer.Argument(..., metavar="STUDY", help="The study directory to score."),
     profile: str | None = typer.Option(
-        None, "--profile", "-p", help="Profile id (default: framework weights)."
+        None, "--profile", "-p", metavar="PROFILE", help=PROFILE_HELP
     ),
-    json_out: bool = typer.Option(False, "--json", help="Print the scorecard as JSON."),
+    json_out: bool = typer.Option(
+        False, "--json", help="Print the scorecard as JSON instead of the table."
+    ),
     aggregation: Aggregation | None = typer.Option(
-        None, "--aggregation", help="Override the framework's aggregation up the tree."
+        None,
+        "--aggregation",
+        help="How scores combine up the tree, overriding the framework's: arithmetic or geometric.",
     ),
     missing: MissingPolicy | None = typer.Option(
-        None, "--missing", help="Override the framework's missing-data policy."
+        None,
+        "--missing",
+        help="What a missing cell counts as, overriding the framework's: drop (siblings "
+        "re-weighted), worst or median.",
     ),
-    lang: str = typer.Option("en", "--lang", help="zh or en."),
+    lang: Lang = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Score a study: rank, overall, each dimension, coverage, and who was screened out."""
     _study, card = scored(path, profile, aggregation=aggregation, missing=missing)
     if json_out:
         typer.echo(card.to_json())
         return
-    print_scorecard(card, "zh" if lang == "zh" else "en")
+    print_scorecard(card, lang)
 
 
-_COHORT_TITLES = {
-    "vendor": "vendors (ranked among vendors)",
-    "model": "models (ranked among models)",
-}
+def gate_reason(card: Scorecard, i: int, lang: Lang) -> str:
+    """Why subject ``i`` is flagged, screened out or unranked, in ``lang`` (empty if ranked)."""
+    g = card.gates[i]
+    parts = [w("gate_fails", lang, gate=r.gate) for r in g.failed]
+    parts += [w(f"gate_{r.status}", lang, gate=r.gate) for r in g.unverified]
+    if g.status != "excluded" and card.ranks[i] == 0:
+        parts.append(w("no_indicator", lang))
+    return w("list_sep", lang).join(parts)
 
 
 def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
-    """The ranking table and the screened-out list."""
+    """The ranking table and the screened-out list, every fixed word in ``lang``."""
     dims = card.dimensions
     table = Table(
-        title=f"{card.study} · profile {card.profile} · {card.aggregation}, missing={card.missing}"
+        title=w(
+            "score_title",
+            lang,
+            study=card.study,
+            profile=card.profile,
+            aggregation=w(f"agg_{card.aggregation}", lang),
+            missing=w(f"missing_{card.missing}", lang),
+        )
     )
-    table.add_column("rank", justify="right")
-    table.add_column("subject")
-    table.add_column("overall", justify="right")
+    table.add_column(w("rank", lang), justify="right", overflow="fold")
+    table.add_column(w("subject", lang), overflow="fold")
+    table.add_column(w("overall", lang), justify="right", overflow="fold")
     for dim in dims:
-        table.add_column(dim, justify="right")
-    table.add_column("coverage", justify="right")
-    table.add_column("flags")
+        table.add_column(dim, justify="right", overflow="fold")
+    table.add_column(w("coverage", lang), justify="right", overflow="fold")
+    table.add_column(w("flags", lang), overflow="fold")
     frame = card.to_frame(lang)
     several = len(set(card.cohorts)) > 1
     previous = None
@@ -66,9 +98,12 @@ def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
         cohort = card.cohort(str(sid))
         if several and cohort != previous:
             # ranks restart per cohort: vendors and models are never ranked against each other
-            table.add_row("", f"[bold]{_COHORT_TITLES.get(cohort, cohort)}[/]", end_section=False)
+            title = w(f"cohort_{cohort}", lang) if f"cohort_{cohort}" in WORDS else cohort
+            table.add_row("", f"[bold]{title}[/]", end_section=False)
             previous = cohort
-        flags = row["reason"] if row["status"] in ("flagged", "unranked") else ""
+        flags = ""
+        if row["status"] in ("flagged", "unranked"):
+            flags = gate_reason(card, card.subjects.index(str(sid)), lang)
         cells = [
             _rank(row["rank"]),
             str(row["name"]),
@@ -79,52 +114,54 @@ def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
         ]
         table.add_row(*cells)
     console.print(table)
+    sep = "；" if lang == "zh" else "  "
     console.print(
-        "  ".join(f"{d} = {card.node_names[card.node_ids.index(d)].get(lang)}" for d in dims),
+        sep.join(f"{d} = {card.node_names[card.node_ids.index(d)].get(lang)}" for d in dims),
         markup=False,
     )
     no_data = len(frame) == 0 or bool((frame["coverage"].fillna(0) == 0).all())
     if no_data and not frame["rank"].notna().any():
-        console.print(
-            "[bold]No subject is ranked yet:[/] none has evidence on any leaf (coverage 0%). "
-            "Add records to the study's evidence files (quanheng show FRAMEWORK --leaf ID says "
-            "what a leaf takes), then score again.",
-        )
+        console.print(w("none_ranked", lang))
     excluded = [i for i, g in enumerate(card.gates) if g.status == "excluded"]
     if excluded:
-        console.print("[bold]Screened out by the gates:[/]")
+        console.print(w("screened_out", lang))
         for i in excluded:
             g = card.gates[i]
-            console.print(
-                f"  {card.subject_names[i].get(lang)} ({card.subjects[i]}): {g.reason}",
-                markup=False,
+            name = card.subject_names[i].get(lang)
+            reason = gate_reason(card, i, lang)
+            line = (
+                f"{name}（{card.subjects[i]}）：{reason}"
+                if lang == "zh"
+                else (f"{name} ({card.subjects[i]}): {reason}")
             )
+            console.print(f"  {line}", markup=False)
             for r in g.failed:
                 for rec in r.records:
                     console.print(
                         f"    “{rec.quote}” — {rec.source.title} ({rec.ref})", markup=False
                     )
-    console.print(
-        "[dim]Coverage = share of weight backed by data. Scores of cohort-relative leaves "
-        f"({len(card.cohort_relative)} of {card.n_leaves}) depend on who is compared.[/]"
-    )
+    console.print(w("coverage_footer", lang, n=len(card.cohort_relative), total=card.n_leaves))
     if card.sparse:
-        console.print(
-            f"[dim]{len(card.sparse)} cohort-relative leaves had fewer than 3 values in their "
-            "cohort and were scored on a reference scale or shrunk to the middle "
-            "(score --json: sparse_leaves).[/]"
-        )
+        leaves = count("relative_leaf", len(card.sparse), lang)
+        console.print(w("sparse_footer", lang, leaves=leaves))
     for warning in card.warnings:
-        err_console.print(f"warning: {warning}", markup=False)
+        err_console.print(w("warning", lang, text=warning), markup=False)
+
+
+def _missing(x: object) -> bool:
+    """None, NaN or pandas' NA (a nullable integer column's missing rank)."""
+    import pandas as pd  # the scorecard's frame has pandas loaded already; the CLI starts without
+
+    return x is None or bool(pd.isna(x))  # type: ignore[call-overload]
 
 
 def _fmt(x: object) -> str:
-    return "—" if x is None or x != x else f"{float(x):.3f}"  # type: ignore[arg-type]
+    return "—" if _missing(x) else f"{float(x):.3f}"  # type: ignore[arg-type]
 
 
 def _pct(x: object) -> str:
-    return "—" if x is None or x != x else f"{float(x):.0%}"  # type: ignore[arg-type]
+    return "—" if _missing(x) else f"{float(x):.0%}"  # type: ignore[arg-type]
 
 
 def _rank(x: object) -> str:
-    return "—" if x is None or x != x else str(int(x))  # type: ignore[call-overload]
+    return "—" if _missing(x) else str(int(x))  # type: ignore[call-overload]

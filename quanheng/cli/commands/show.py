@@ -11,6 +11,7 @@ from rich.tree import Tree
 
 from quanheng._files import did_you_mean, display_path, nearest
 from quanheng.cli._app import app, console, guarded
+from quanheng.cli._words import LANG_HELP, WORDS, w
 from quanheng.errors import InputError
 from quanheng.framework import Framework, Node, builtin_frameworks, load_framework
 from quanheng.scoring.weighting import rescaled_weights, subjective_weights
@@ -27,23 +28,39 @@ from quanheng.specs.normalisation import (
 from quanheng.study import Profile, Study, find_studies, load_study
 from quanheng.text import Lang, Text
 
+EXAMPLES = """\b
+Examples:
+  quanheng show cn-llm-vendor-2024
+  quanheng show cn-llm-vendor-2024 --lang zh
+  quanheng show cn-llm-vendor-2024 --leaf P1.2
+  quanheng show studies/cn-llm-vendors-2024 --profile code-assistant
+"""
 
-@app.command()
+
+@app.command(epilog=EXAMPLES)
 @guarded
 def show(
-    framework: str = typer.Argument(..., help="Built-in id, framework YAML, or a study directory."),
-    lang: str = typer.Option("en", "--lang", help="zh or en."),
+    framework: str = typer.Argument(
+        ...,
+        metavar="FRAMEWORK",
+        help="A built-in framework id (quanheng frameworks lists them), a framework YAML file, "
+        "or a study directory.",
+    ),
+    lang: Lang = typer.Option("en", "--lang", help=LANG_HELP),
     profile: str | None = typer.Option(
         None,
         "--profile",
         "-p",
-        help="With a study: the weights this profile scores with (local, written, global).",
+        metavar="PROFILE",
+        help="A profile id of the study (quanheng show STUDY lists them): show the weights "
+        "this profile scores with (local, written, global).",
     ),
     leaf: str | None = typer.Option(
         None,
         "--leaf",
-        help="One leaf (or gate) in full: names, definition, kind, unit, direction, "
-        "normalisation, metric, weights and the rubric level descriptors.",
+        metavar="ID",
+        help="A leaf (or gate) id of the framework, shown in full: names, definition, kind, "
+        "unit, direction, normalisation, metric, weights and the rubric level descriptors.",
     ),
 ) -> None:
     """Print the gates and the tree with local weights, kinds and normalisations.
@@ -52,7 +69,7 @@ def show(
     (rescaled per parent under normalise: true, the written value beside it), AHP judgements and
     any objective mix, and each node's global weight in the overall score.
     """
-    language: Lang = "zh" if lang == "zh" else "en"
+    language = lang
     path = Path(framework)
     if not (path / "study.yaml").exists():
         if profile is not None:
@@ -71,7 +88,7 @@ def show(
         weights = profile_weights_used(study, prof) if prof is not None else None
         text = describe_leaf(study.framework, leaf, language, weights=weights)
         if prof is not None and leaf not in study.framework.gate_ids:
-            text += f"\n  (weights of profile {prof.id})"
+            text += "\n" + w("l_profile_weights", language, id=prof.id)
         console.print(text, markup=False)
         return
     if profile is None:
@@ -84,7 +101,7 @@ def show(
             language,
             weights=profile_weights_used(study, prof),
             written=_written(study, prof),
-            title=f"profile {prof.id}",
+            title=w("profile_title", language, id=prof.id),
         )
     )
 
@@ -138,21 +155,23 @@ def render_tree(
     heading = f"[bold]{fw.name.get(lang)}[/] ({fw.id} {fw.version})"
     root = Tree(heading + (f" · {title}" if title else ""))
     if fw.gates:
-        gates = root.add("gates / 门槛")
+        gates = root.add(w("gates_branch", lang))
         for gate in fw.gates:
             gates.add(f"{gate.id}  {gate.name.get(lang)}")
 
     def add(parent: Tree, node: Node) -> None:
         i = tree.index[node.id]
-        label = f"{node.id}  {node.name.get(lang)}  [dim]w={local[i]:.3g}[/]"
+        label = (
+            f"{node.id}  {node.name.get(lang)}  [dim]{w('w_local', lang, w=f'{local[i]:.3g}')}[/]"
+        )
         if written and node.id in written:
-            label += f" [yellow](written {written[node.id]:g}, rescaled)[/]"
+            label += f" [yellow]{w('w_written', lang, w=f'{written[node.id]:g}')}[/]"
         if overall is not None:
-            label += f" [dim]global {overall[i]:.3g}[/]"
+            label += f" [dim]{w('w_global', lang, w=f'{overall[i]:.3g}')}[/]"
         if node.is_leaf and node.normalisation is not None:
-            metric = f" metric={node.metric}" if node.metric else ""
+            metric = f" {w('metric_eq', lang, metric=node.metric)}" if node.metric else ""
             label += (
-                f"  [cyan]{node.kind}[/] {node.normalisation.type}"
+                f"  [cyan]{_kind(node.kind, lang)}[/] {node.normalisation.type}"
                 f"{' ↓' if node.direction == 'lower' else ''}{metric}"
             )
         branch = parent.add(label)
@@ -176,14 +195,12 @@ def describe_leaf(
     gate = next((g for g in fw.gates if g.id == leaf_id), None)
     if gate is not None:
         lines = [
-            f"{gate.id}  gate / 门槛",
-            f"  name: {gate.name.zh} / {gate.name.en}",
+            w("gate_head", lang, id=gate.id),
+            w("l_name", lang, zh=gate.name.zh, en=gate.name.en),
         ]
         if gate.description is not None:
-            lines.append(f"  definition: {gate.description.get(lang)}")
-        lines.append(
-            "  evidence: value true (passes) or false (fails), with the quote that says so"
-        )
+            lines.append(w("l_definition", lang, text=gate.description.get(lang)))
+        lines.append(w("l_gate_evidence", lang))
         return "\n".join(lines)
     node = fw.nodes.get(leaf_id)
     if node is None:
@@ -210,33 +227,38 @@ def describe_leaf(
     overall = tree.global_weights(local)
     i = tree.index[node.id]
     parent = tree.ids[int(tree.parent[i])]
-    parent_name = fw.nodes[parent].name.get(lang) if parent in fw.nodes else "overall"
+    overall_word = w("overall_node", lang)
+    parent_name = fw.nodes[parent].name.get(lang) if parent in fw.nodes else overall_word
     lines = [
         f"{node.id}  {node.name.get(lang)}",
-        f"  name: {node.name.zh} / {node.name.en}",
+        w("l_name", lang, zh=node.name.zh, en=node.name.en),
     ]
     if node.description is not None:
-        lines.append(f"  definition: {node.description.get(lang)}")
-    lines.append(f"  kind: {node.kind}")
+        lines.append(w("l_definition", lang, text=node.description.get(lang)))
+    lines.append(w("l_kind", lang, kind=_kind(node.kind, lang)))
     unit = _local(node.unit, lang)
     if unit:
-        lines.append(f"  unit: {unit}")
-    lines.append(
-        "  direction: " + ("lower is better" if node.direction == "lower" else "higher is better")
-    )
+        lines.append(w("l_unit", lang, unit=unit))
+    lines.append(w("l_lower" if node.direction == "lower" else "l_higher", lang))
     if node.normalisation is not None:
         lines.extend(_normalisation_lines(node.normalisation, lang))
     if node.metric:
-        lines.append(f"  metric: {node.metric} (fed by quanheng measure)")
+        lines.append(w("l_metric", lang, metric=node.metric))
     lines.append(
-        f"  weight: {local[i]:.3g} within {parent} ({parent_name}); "
-        f"{overall[i]:.3g} of the overall score"
+        w(
+            "l_weight",
+            lang,
+            local=f"{local[i]:.3g}",
+            parent=parent if parent in fw.nodes else overall_word,
+            parent_name=parent_name,
+            overall=f"{overall[i]:.3g}",
+        )
     )
     if isinstance(node.normalisation, Rubric):
-        lines.append("  levels:")
+        lines.append(w("l_levels", lang))
         for level in sorted(node.normalisation.levels):
             lines.append(f"    {level}  {node.normalisation.levels[level].get(lang)}")
-    lines.append(f"  evidence: {_evidence_hint(node, lang)}")
+    lines.append(w("l_evidence", lang, text=_evidence_hint(node, lang)))
     return "\n".join(lines)
 
 
@@ -258,51 +280,49 @@ def _local(value: object, lang: Lang) -> str:
     return value.get(lang) if isinstance(value, Text) else str(value)
 
 
+def _kind(kind: str | None, lang: Lang) -> str:
+    """A leaf's kind (fact, rubric, measured) in ``lang``."""
+    key = f"kind_{kind}"
+    return w(key, lang) if key in WORDS else str(kind)
+
+
 def _normalisation_lines(norm: Normalisation, lang: Lang) -> list[str]:
     if isinstance(norm, MinMax | LogMinMax):
-        scale = "log10(x + offset)" if isinstance(norm, LogMinMax) else "x"
-        offset = f", offset {norm.offset:g}" if isinstance(norm, LogMinMax) and norm.offset else ""
-        lines = [
-            f"  normalisation: {norm.type}{offset}: min–max of {scale} over the cohort "
-            "(cohort-relative: the score depends on who is compared)"
-        ]
+        offset_word = "偏移量" if lang == "zh" else "offset"
+        scale = f"log10(x + {offset_word})" if isinstance(norm, LogMinMax) else "x"
+        offset = (
+            w("n_offset", lang, offset=f"{norm.offset:g}")
+            if isinstance(norm, LogMinMax) and norm.offset
+            else ""
+        )
+        lines = [w("n_minmax", lang, type=norm.type, offset=offset, scale=scale)]
         lines.extend(_reference_lines(norm.reference, lang))
         return lines
     if isinstance(norm, Fixed):
-        return [f"  normalisation: fixed: {norm.min:g} scores 0, {norm.max:g} scores 1 (absolute)"]
+        return [w("n_fixed", lang, min=f"{norm.min:g}", max=f"{norm.max:g}")]
     if isinstance(norm, LogFixed):
-        offset = f", offset {norm.offset:g}" if norm.offset else ""
-        return [
-            f"  normalisation: log_fixed{offset}: {norm.min:g} scores 0, {norm.max:g} scores 1, "
-            "on a log scale (absolute)"
-        ]
+        offset = w("n_offset", lang, offset=f"{norm.offset:g}") if norm.offset else ""
+        return [w("n_log_fixed", lang, offset=offset, min=f"{norm.min:g}", max=f"{norm.max:g}")]
     if isinstance(norm, Rubric):
-        return ["  normalisation: rubric: level / 5 (levels 0–5 below)"]
+        return [w("n_rubric", lang)]
     if isinstance(norm, Target):
-        return [
-            f"  normalisation: target {norm.target:g}, width {norm.width:g}: "
-            "1 at the target, 0 at target ± width"
-        ]
-    return [f"  normalisation: {norm.type}"]
+        return [w("n_target", lang, target=f"{norm.target:g}", width=f"{norm.width:g}")]
+    return [w("n_other", lang, type=norm.type)]
 
 
 def _reference_lines(ref: Reference | None, lang: Lang) -> list[str]:
     if ref is None:
-        return ["  with fewer than 3 values in the cohort: shrunk toward the middle (no reference)"]
+        return [w("n_no_ref", lang)]
     return [
-        f"  reference (fewer than 3 values in the cohort): {ref.min:g} scores 0, "
-        f"{ref.max:g} scores 1",
-        f"  basis: {ref.basis.get(lang)}",
+        w("n_ref", lang, min=f"{ref.min:g}", max=f"{ref.max:g}"),
+        w("n_basis", lang, text=ref.basis.get(lang)),
     ]
 
 
 def _evidence_hint(node: Node, lang: Lang) -> str:
     if isinstance(node.normalisation, Rubric):
-        return "value: the integer level 0..5 whose descriptor the quote meets"
-    unit = _local(node.unit, lang) or "the leaf's unit"
+        return w("e_rubric", lang)
+    unit = _local(node.unit, lang) or w("e_unit", lang)
     if node.kind == "measured":
-        return (
-            f"measured by its suite; a hand value (a number in {unit}, with its source) is "
-            "used where nothing was measured"
-        )
-    return f"value: a number in {unit}, optional range: [low, high]"
+        return w("e_measured", lang, unit=unit)
+    return w("e_fact", lang, unit=unit)

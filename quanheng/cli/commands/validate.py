@@ -8,16 +8,28 @@ import typer
 
 from quanheng._files import display_path, line_of, read_yaml
 from quanheng.cli._app import app, console, err_console, guarded
+from quanheng.cli._words import LANG_HELP, count, w
 from quanheng.errors import StudyError
 from quanheng.framework import Framework
 from quanheng.scoring.weighting import rescaled_weights
 from quanheng.study import Study, validate_path
+from quanheng.text import Lang
+
+EXAMPLES = """\b
+Examples:
+  quanheng validate studies/cn-llm-vendors-2024
+  quanheng validate studies/cn-llm-vendors-2024/study.yaml --lang zh
+  quanheng validate my-framework.yaml
+"""
 
 
-@app.command()
+@app.command(epilog=EXAMPLES)
 @guarded
 def validate(
-    path: Path = typer.Argument(..., help="Study directory, study.yaml or framework YAML."),
+    path: Path = typer.Argument(
+        ..., metavar="PATH", help="A study directory, its study.yaml, or a framework YAML file."
+    ),
+    lang: Lang = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Validate a study or framework; print every problem as file:line: what — fix.
 
@@ -27,19 +39,35 @@ def validate(
     result = validate_path(path)
     if isinstance(result, Framework):
         console.print(
-            f"ok: framework {result.id} {result.version}: {len(result.gates)} gates, "
-            f"{len(result.tree)} dimensions, {len(result.leaves)} leaves"
+            w(
+                "ok_framework",
+                lang,
+                id=result.id,
+                version=result.version,
+                gates=count("gate", len(result.gates), lang),
+                dims=count("dimension", len(result.tree), lang),
+                leaves=count("leaf", len(result.leaves), lang),
+            ),
+            markup=False,
         )
         return
-    for line in profile_warnings(result):
+    for line in profile_warnings(result, lang):
         err_console.print(line, markup=False)
     for line in _glyph_warnings(result):
         err_console.print(line, markup=False)
     fw = result.framework
     console.print(
-        f"ok: study {result.id}: {len(result.subjects)} subjects, "
-        f"{len(result.evidence)} evidence records, {len(result.profiles)} profiles, "
-        f"framework {fw.id} ({len(fw.leaves)} leaves)"
+        w(
+            "ok_study",
+            lang,
+            id=result.id,
+            subjects=count("subject", len(result.subjects), lang),
+            records=count("record", len(result.evidence), lang),
+            profiles=count("profile", len(result.profiles), lang),
+            fw=fw.id,
+            leaves=count("leaf", len(fw.leaves), lang),
+        ),
+        markup=False,
     )
 
 
@@ -50,7 +78,7 @@ def _glyph_warnings(study: Study) -> list[str]:
     return glyph_warnings(study)
 
 
-def profile_warnings(study: Study) -> list[str]:
+def profile_warnings(study: Study, lang: Lang = "en") -> list[str]:
     """One ``warning:`` line per parent whose written profile weights are rescaled."""
     file = study.path / "study.yaml"
     data = read_yaml(file, StudyError)
@@ -67,9 +95,16 @@ def profile_warnings(study: Study) -> list[str]:
             line = line_of(data, ("profiles", positions.get(prof.id, 0), "weights"))
             where = f"{shown}:{line}" if line is not None else shown
             lines.append(
-                f"warning: {where}: profile {prof.id!r}: the weights under {parent} sum to "
-                f"{totals[parent]:.4g}, so normalise: true rescales what you wrote: "
-                f"{', '.join(changes)} — write weights that sum to 1 under {parent} to use them "
-                "as written (quanheng show STUDY --profile ID prints the weights used)"
+                w(
+                    "rescaled_warning",
+                    lang,
+                    where=where,
+                    profile=prof.id,
+                    parent=w("overall_node", lang) if parent == "overall" else parent,
+                    total=f"{totals[parent]:.4g}",
+                    changes=w("list_sep", lang).join(changes)
+                    if lang == "zh"
+                    else ", ".join(changes),
+                )
             )
     return lines
