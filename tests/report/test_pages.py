@@ -138,12 +138,6 @@ def test_long_names_many_subjects(long_names_faults: list[str]) -> None:
     assert not faults, "\n".join(faults)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="#14: the ranking table's last row (an unscored subject) spills onto a page of its "
-    "own and the landscape figure, kept whole, starts the page after (page 3 of 12 long-name "
-    "subjects is 16 % filled); remove this mark when the layout is fixed",
-)
 def test_long_names_no_near_empty_page(long_names_faults: list[str]) -> None:
     faults = [f for f in long_names_faults if ": near-empty:" in f]
     assert not faults, "\n".join(faults)
