@@ -88,3 +88,40 @@ def test_yaml_examples_parse() -> None:
         assert isinstance(data, dict)
         for subject in data.get("subjects", []):  # subject examples are valid subjects
             Subject.model_validate(subject)
+
+
+def _in_chinese(command: str) -> str | None:
+    """The tour command with ``--lang zh`` (replacing ``--lang en``); None where no words print."""
+    argv = command.split()
+    if argv[1] == "schema" or "--json" in argv:
+        return None
+    if "--lang" in argv:
+        argv[argv.index("--lang") + 1] = "zh"
+    else:
+        argv += ["--lang", "zh"]
+    return " ".join(argv)
+
+
+ZH_COMMANDS = sorted(
+    {zh for zh in map(_in_chinese, COMMANDS) if zh is not None and zh not in COMMANDS}
+)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_the_tour_runs_in_chinese_too() -> None:
+    assert len(ZH_COMMANDS) >= 8
+
+
+@pytest.mark.parametrize("command", ZH_COMMANDS)
+def test_console_example_runs_in_chinese(command: str) -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "quanheng", *command.split()[1:]],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert _CJK.search(proc.stdout), proc.stdout[:500]  # the words are Chinese
+    assert "Traceback" not in proc.stderr
