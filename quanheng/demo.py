@@ -80,7 +80,10 @@ def summary_markdown(study: Study, card: Scorecard) -> str:
 
 
 def _missing(x: object) -> bool:
-    return x is None or x != x
+    try:
+        return bool(x is None or x != x)
+    except TypeError:  # pandas' <NA> (an Int64 rank) has no truth value: it is missing
+        return True
 
 
 def _fixed(x: object) -> str:

@@ -206,6 +206,19 @@ class Study(BaseModel):
         )
         return {DEFAULT_PROFILE: default, **{p.id: p for p in self.spec.profiles}}
 
+    def subject(self, subject_id: str) -> Subject:
+        """The subject with this id; an unknown id is an input error ("did you mean")."""
+        for subject in self.subjects:
+            if subject.id == subject_id:
+                return subject
+        ids = [s.id for s in self.subjects]
+        raise StudyError.single(
+            display_path(self.path / "study.yaml"),
+            None,
+            f"subject {subject_id!r} is not in the study{did_you_mean(subject_id, ids)}",
+            f"use one of: {_some(ids, 12)}",
+        )
+
     def profile(self, profile_id: str | None) -> Profile:
         """The named profile (``None`` → default); unknown names are an input error."""
         key = profile_id or DEFAULT_PROFILE
@@ -588,8 +601,9 @@ def _no_study(given: Path, file: str) -> InputError:
     """No study.yaml at ``given``: say what was meant when it can be told.
 
     A built-in framework id given where a study belongs gets the command that starts a study
-    on it; a name near a study quanheng can find (here, under ``studies/``, the checkout's
-    ``studies/``) gets "did you mean" with its directory.
+    on it; a name near a study quanheng can find (beside the given path, here, under
+    ``studies/``, the checkout's ``studies/``) — or the start of one's name — gets "did you mean"
+    with its directory; a name near a built-in framework id says so.
     """
     name = str(given)
     if name in builtin_frameworks():
@@ -599,9 +613,13 @@ def _no_study(given: Path, file: str) -> InputError:
             "that is a built-in framework id, not a study directory",
             f"give a study directory (quanheng init DIR --framework {name} starts one)",
         )
-    found = find_studies()
-    by_name = {p.name: p for p in found}
+    found = _beside(given) + find_studies()
+    by_name: dict[str, Path] = {}
+    for p in found:
+        by_name.setdefault(p.name, p)
     close = nearest(given.name, list(by_name), n=3)
+    if not close and len(given.name) >= 3:
+        close = [n for n in by_name if n.lower().startswith(given.name.lower())][:3]
     if close:
         shown = [display_path(by_name[c]) for c in close]
         return StudyError.single(
@@ -610,9 +628,35 @@ def _no_study(given: Path, file: str) -> InputError:
             f"no study.yaml here (did you mean {' or '.join(shown)}?)",
             "give a study directory that contains study.yaml",
         )
+    frameworks = nearest(name, list(builtin_frameworks()), n=1)
+    if frameworks:
+        return StudyError.single(
+            file,
+            None,
+            f"no study.yaml here (did you mean the built-in framework {frameworks[0]!r}? "
+            "that is not a study)",
+            f"give a study directory (quanheng init DIR --framework {frameworks[0]} starts one)",
+        )
     return StudyError.single(
         file, None, "no study.yaml here", "give a study directory that contains study.yaml"
     )
+
+
+def _beside(given: Path) -> list[Path]:
+    """Study directories next to ``given`` (in the directory it names a child of)."""
+    parent = given.parent
+    try:
+        entries = sorted(parent.iterdir()) if str(parent) not in ("", ".") else []
+    except OSError:
+        return []
+    out = []
+    for entry in entries:
+        try:
+            if (entry / "study.yaml").is_file():
+                out.append(entry)
+        except OSError:
+            continue
+    return out
 
 
 def find_studies() -> list[Path]:

@@ -160,7 +160,8 @@ def test_demo_writes_outputs(
     assert re.search(rf"│\s+1 │ {first['name']['en']}\s", out)  # the table shows the card
     assert {s["id"] for s in card["subjects"]} >= {"baidu", "openai"}
     csv = (tmp_path / "out" / "cn-llm-vendors-2024.default.scorecard.csv").read_text()
-    assert csv.splitlines()[0].startswith("subject,name,rank,overall,P,S,E,coverage")
+    assert csv.splitlines()[0].startswith("subject,name,cohort,rank,overall,P,S,E,coverage")
+    assert "\nhuawei,Huawei,vendor,," in csv  # integer ranks; none for the unranked
     summary = (tmp_path / "out" / "cn-llm-vendors-2024.default.md").read_text()
     assert "## Screened out" in summary and "china_market" in summary
     assert "measuring" not in out and not (tmp_path / "study" / "runs").exists()

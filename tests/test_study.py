@@ -195,3 +195,35 @@ def test_every_subject_and_evidence_problem_at_once(tmp_path: Path) -> None:
         ("facts.yaml", 15),
         ("facts.yaml", 18),
     ]
+
+
+def test_a_mistyped_study_path_names_the_study_beside_it(tmp_path: Path) -> None:
+    shutil.copytree(Path(__file__).parent / "data" / "mini", tmp_path / "acme-eval")
+    with pytest.raises(StudyError, match=r"did you mean .*acme-eval\?"):
+        load_study(tmp_path / "acme-evl")
+    with pytest.raises(StudyError, match=r"did you mean .*acme-eval\?"):
+        load_study(tmp_path / "acme")  # the start of a study's name
+
+
+def test_a_mistyped_framework_id_given_as_a_study_says_it_is_a_framework(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no study near "cn-llm-vendor-2042" here
+    monkeypatch.setattr("quanheng.study.find_studies", lambda: [])
+    with pytest.raises(
+        StudyError, match=r"did you mean the built-in framework 'cn-llm-vendor-2024'"
+    ):
+        load_study("cn-llm-vendor-2042")
+
+
+def test_unknown_subject_and_profile_ids_say_what_was_meant() -> None:
+    study = load_study(Path(__file__).parent / "data" / "mini")
+    assert study.subject("s1").id == "s1"
+    with pytest.raises(
+        StudyError, match=r"subject 'S11' is not in the study \(did you mean 's1'\?\)"
+    ):
+        study.subject("S11")
+    with pytest.raises(
+        StudyError, match=r"profile 'beta-hevy' is not defined \(did you mean 'beta-heavy'"
+    ):
+        study.profile("beta-hevy")

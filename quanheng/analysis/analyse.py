@@ -10,6 +10,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import PrivateAttr
+
+from quanheng import _lazy
 from quanheng.analysis._results import Result
 from quanheng.analysis.analysts import AgreementResult, analyst_agreement
 from quanheng.analysis.inputs import DecisionData, decision_data
@@ -44,6 +47,8 @@ class Analysis(Result):
     methods: MethodComparison
     agreement: AgreementResult
     digests: dict[str, str]
+    _sources: tuple[Study, Scorecard] | None = PrivateAttr(default=None)
+    """The study and scorecard analysed (not part of the JSON): the notebook view's landscape."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data; the same inputs give the same bytes from :meth:`to_json`."""
@@ -62,6 +67,14 @@ class Analysis(Result):
     def name(self, subject: str) -> str:
         """A subject's display name."""
         return self.subject_names.get(subject, subject)
+
+    def _repr_html_(self) -> str | None:
+        """The ranking by cohort with P(best) and coverage, and the landscape with intervals."""
+        return _lazy.display(self, "html")
+
+    def _repr_markdown_(self) -> str | None:
+        """The ranking by cohort with P(best) and coverage, as Markdown."""
+        return _lazy.display(self, "markdown")
 
 
 def _report_nodes(study: Study) -> tuple[str, ...]:
@@ -123,7 +136,7 @@ def analyse(
         else:
             reason = "ranked in another cohort (vendors and models are compared apart)"
         excluded.append((sid, reason))
-    return Analysis(
+    result = Analysis(
         study=study.id,
         profile=prof.id,
         profile_name=prof.name.get("en"),
@@ -144,3 +157,5 @@ def analyse(
         agreement=analyst_agreement(study),
         digests=study_digests(study),
     )
+    result._sources = (study, card)
+    return result

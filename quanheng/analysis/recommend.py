@@ -26,8 +26,9 @@ from __future__ import annotations
 from typing import Any, Literal
 
 import numpy as np
-from pydantic import Field
+from pydantic import Field, PrivateAttr
 
+from quanheng import _lazy
 from quanheng.analysis._kernel import effective_weights
 from quanheng.analysis._results import Result, num
 from quanheng.analysis.analysts import AgreementResult, analyst_agreement
@@ -133,6 +134,16 @@ class Recommendation(Result):
     leaf_names: dict[str, str]
     check: EvidenceCheck
     collect: tuple[LeafToCollect, ...] = ()
+    _sources: tuple[Study, Scorecard] | None = PrivateAttr(default=None)
+    """The study and scorecard recommended from (not part of the JSON): the notebook view."""
+
+    def _repr_html_(self) -> str | None:
+        """The headline, the picks with P(best) and coverage, the ranking and the landscape."""
+        return _lazy.display(self, "html")
+
+    def _repr_markdown_(self) -> str | None:
+        """The headline and the picks with P(best) and coverage, as Markdown."""
+        return _lazy.display(self, "markdown")
 
     @property
     def evidence(self) -> Evidence:
@@ -326,7 +337,7 @@ def recommend(
     risks = _risks(study, data, sim, agree, order, card_row)
     check = check_evidence(data, order[0] if order else None)
     wanted = leaves_to_collect(data, sim, leaf_names, limit=collect)
-    return Recommendation(
+    result = Recommendation(
         study=study.id,
         profile=prof.id,
         profile_name=prof.name.get("en"),
@@ -342,6 +353,8 @@ def recommend(
         check=check,
         collect=tuple(wanted),
     )
+    result._sources = (study, card)
+    return result
 
 
 def p_best_label(p: Pick) -> str:

@@ -7,16 +7,22 @@
 :func:`build_report` assembles the content once, language-neutral; :func:`write_report` renders
 it per language and format. A simulation result is optional: without one the report says so and
 leaves out intervals, rank probabilities and the tornado chart.
+
+The package is also the function a notebook calls: ``quanheng.report(study, card, "out")`` is
+:func:`~quanheng.report.api.report` (a callable module, so ``quanheng.report`` names one thing
+whichever was imported first — the package and the call).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import sys
+import types
+from typing import TYPE_CHECKING, Any
 
 from quanheng import _lazy
 
 if TYPE_CHECKING:
-    from quanheng.report.api import report_scorecard, report_study
+    from quanheng.report.api import report, report_scorecard, report_study
     from quanheng.report.content import (
         ReportAnalysis,
         ReportData,
@@ -33,6 +39,7 @@ __all__ = [
     "TornadoBar",
     "analysis_for_report",
     "build_report",
+    "report",
     "report_scorecard",
     "report_study",
     "write_report",
@@ -47,9 +54,22 @@ _WHERE = {
     "TornadoBar": "quanheng.report.content",
     "analysis_for_report": "quanheng.report.content",
     "build_report": "quanheng.report.content",
+    "report": "quanheng.report.api",
     "report_scorecard": "quanheng.report.api",
     "report_study": "quanheng.report.api",
     "write_report": "quanheng.report.render",
 }
 
 __getattr__ = _lazy.lazy_getattr(__name__, _WHERE)
+
+
+class _CallableModule(types.ModuleType):
+    """This package, callable: ``quanheng.report(...)`` writes a report (see the docstring)."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from quanheng.report.api import report as write
+
+        return write(*args, **kwargs)
+
+
+sys.modules[__name__].__class__ = _CallableModule

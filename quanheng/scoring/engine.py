@@ -102,7 +102,9 @@ def score(
         digests=study_digests(study, measurements),
         groups=tuple(by_id[s].kind for s in matrix.subjects),
     )
-    return score_matrix(matrix, fw, gates, weights, context)
+    card = score_matrix(matrix, fw, gates, weights, context)
+    card._study = study  # for the notebook view's landscape; not part of the card's JSON
+    return card
 
 
 def inherited_gate_cells(study: Study) -> dict[tuple[str, str], Cell]:

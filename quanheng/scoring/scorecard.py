@@ -13,8 +13,11 @@ import math
 from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, PrivateAttr
 
+from quanheng import _lazy
+from quanheng._files import did_you_mean
+from quanheng.errors import InputError
 from quanheng.scoring.gates import SubjectGates
 from quanheng.scoring.matrix import IndicatorMatrix
 from quanheng.scoring.sparse import SparseLeaf
@@ -22,6 +25,8 @@ from quanheng.text import Lang, Name
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from quanheng.study import Study
 
 __all__ = ["Scorecard", "Status"]
 
@@ -64,6 +69,9 @@ class Scorecard(BaseModel):
     """Cohort-relative leaves scored on an absolute scale: their cohort had fewer than 3 values."""
     warnings: tuple[str, ...] = ()
     """Settings under which the ranking means little (e.g. geometric aggregation with zeros)."""
+    _study: Study | None = PrivateAttr(default=None)
+    """The study it was scored from (set by :func:`~quanheng.score`; not part of the JSON): the
+    notebook view draws the landscape from it."""
 
     # ------------------------------------------------------------------ access
     @property
@@ -83,7 +91,30 @@ class Scorecard(BaseModel):
 
     def column(self, node_id: str) -> np.ndarray:
         """Scores of one node for every subject."""
-        return self.scores[:, self.node_ids.index(node_id)]
+        return self.scores[:, self.node_index(node_id)]
+
+    def index(self, subject: str) -> int:
+        """The position of ``subject`` in :attr:`subjects`.
+
+        Raises:
+            InputError: no such subject (with the nearest ids: "did you mean").
+        """
+        try:
+            return self.subjects.index(subject)
+        except ValueError:
+            raise _unknown("subject", subject, self.subjects, self.study) from None
+
+    def node_index(self, node_id: str) -> int:
+        """The position of ``node_id`` (a node of the framework, or ``overall``) in
+        :attr:`node_ids`.
+
+        Raises:
+            InputError: no such node (with the nearest ids: "did you mean").
+        """
+        try:
+            return self.node_ids.index(node_id)
+        except ValueError:
+            raise _unknown("node", node_id, self.node_ids, self.study) from None
 
     def status(self, subject: str) -> Status:
         """``ranked``, ``flagged`` (ranked, a gate unverified or failed), ``excluded`` (screened
@@ -91,7 +122,7 @@ class Scorecard(BaseModel):
 
         This one status is what every output shows: the CLI, JSON, frame and reports.
         """
-        return self._status(self.subjects.index(subject))
+        return self._status(self.index(subject))
 
     def _status(self, i: int) -> Status:
         gate = self.gates[i].status
@@ -101,7 +132,7 @@ class Scorecard(BaseModel):
 
     def reason(self, subject: str) -> str:
         """Why a subject has its status, in a few words (empty when plainly ranked)."""
-        i = self.subjects.index(subject)
+        i = self.index(subject)
         reason = self.gates[i].reason
         if self._status(i) == "unranked":
             return "; ".join(r for r in (reason, "no indicator evidence: unranked") if r)
@@ -114,8 +145,8 @@ class Scorecard(BaseModel):
 
     def lone_datum(self, subject: str, leaf: str) -> bool:
         """Whether this cell has a value that its cohort gave fewer than three of (flag it)."""
-        i = self.subjects.index(subject)
-        j = self.node_ids.index(leaf)
+        i = self.index(subject)
+        j = self.node_index(leaf)
         return not math.isnan(float(self.raw[i, j])) and self.sparse_leaf(subject, leaf) is not None
 
     def order(self) -> list[int]:
@@ -135,11 +166,12 @@ class Scorecard(BaseModel):
 
     def cohort(self, subject: str) -> str:
         """The cohort (kind) of ``subject``; empty when the card has none."""
-        return self.cohorts[self.subjects.index(subject)] if self.cohorts else ""
+        i = self.index(subject)
+        return self.cohorts[i] if self.cohorts else ""
 
     def name(self, subject: str, lang: Lang = "en") -> str:
         """Display name of a subject."""
-        return self.subject_names[self.subjects.index(subject)].get(lang)
+        return self.subject_names[self.index(subject)].get(lang)
 
     def measured_cells(self, subject: str) -> dict[str, dict[str, Any]]:
         """Leaves of ``subject`` whose value was measured: value, interval and provenance.
@@ -166,7 +198,13 @@ class Scorecard(BaseModel):
 
     # ------------------------------------------------------------------ export
     def to_frame(self, lang: Lang = "en") -> pd.DataFrame:
-        """One row per subject (in rank order): rank, overall, dimensions, coverage, status."""
+        """One row per subject, cohort by cohort in rank order (:meth:`order`): name, cohort,
+        rank, overall, dimensions, coverage, status, reason.
+
+        Ranks restart in each cohort (vendors and models are ranked apart), so the ``cohort``
+        column says which ranking a rank belongs to; ranks are integers (pandas ``Int64``),
+        ``<NA>`` for subjects without one.
+        """
         rows = []
         cov = self.coverage[:, -1]
         for i in self.order():
@@ -174,6 +212,7 @@ class Scorecard(BaseModel):
             row: dict[str, Any] = {
                 "subject": self.subjects[i],
                 "name": self.subject_names[i].get(lang),
+                "cohort": self.cohorts[i] if self.cohorts else "",
                 "rank": int(self.ranks[i]) if self.ranks[i] > 0 else None,
                 "overall": _num(self.overall[i]),
             }
@@ -185,7 +224,18 @@ class Scorecard(BaseModel):
             rows.append(row)
         import pandas as pd  # ≈ 0.2 s to import; only this method needs it
 
-        return pd.DataFrame(rows).set_index("subject")
+        frame = pd.DataFrame(rows).set_index("subject")
+        frame["rank"] = frame["rank"].astype("Int64")
+        return frame
+
+    # ------------------------------------------------------------------ notebooks
+    def _repr_html_(self) -> str | None:
+        """The ranking by cohort and the landscape, for Jupyter (``quanheng.report.notebook``)."""
+        return _lazy.display(self, "html")
+
+    def _repr_markdown_(self) -> str | None:
+        """The ranking by cohort as Markdown tables."""
+        return _lazy.display(self, "markdown")
 
     def to_dict(self) -> dict[str, Any]:
         """A plain, JSON-ready dict; NaN becomes null."""
@@ -251,6 +301,16 @@ class Scorecard(BaseModel):
     def to_json(self, indent: int | None = 2) -> str:
         """Deterministic JSON: the same inputs give byte-identical output."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent, sort_keys=False)
+
+
+def _unknown(what: str, given: str, known: tuple[str, ...], study: str) -> InputError:
+    shown = ", ".join(known[:12]) + (f" … ({len(known)} in all)" if len(known) > 12 else "")
+    return InputError.single(
+        f"scorecard of {study}",
+        None,
+        f"no {what} {given!r}{did_you_mean(given, list(known))}",
+        f"use one of: {shown}",
+    )
 
 
 def _num(x: float | np.floating[Any]) -> float | None:

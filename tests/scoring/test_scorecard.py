@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from quanheng.errors import InputError
 from quanheng.measure.measurement import Measurement
 from quanheng.scoring.engine import score
 from quanheng.scoring.scorecard import Scorecard
@@ -129,6 +130,7 @@ def test_to_frame_columns_and_order(card: Scorecard) -> None:
     assert frame.index.name == "subject"
     assert list(frame.columns) == [
         "name",
+        "cohort",
         "rank",
         "overall",
         "A",
@@ -175,3 +177,26 @@ def test_to_json_deterministic_and_null_for_nan(study: Study) -> None:
     assert by_id["s3"]["scores"]["B1.2"] is None
     assert by_id["out"]["status"] == "excluded"
     assert by_id["out"]["gates"][0]["evidence"][0]["quote"] == "out does not sell here"
+
+
+def test_to_frame_has_cohorts_and_integer_ranks(card: Scorecard, measured_card: Scorecard) -> None:
+    """Ranks restart per cohort, so the frame says which ranking a rank belongs to; ranks are
+    integers (Int64), <NA> for a subject without one."""
+
+    assert card.to_frame()["rank"].isna()["m1"]  # no data unmeasured: unranked
+    frame = measured_card.to_frame()
+    assert str(frame["rank"].dtype) == "Int64"
+    assert frame.loc["s1", "rank"] == 1 and frame.loc["m1", "rank"] == 1
+    assert (frame.loc["s1", "cohort"], frame.loc["m1", "cohort"]) == ("vendor", "model")
+    assert frame["rank"].isna()["out"]
+    assert "\nm1,Model one,model,1,0.7," in frame.to_csv()  # "1", not "1.0"
+
+
+def test_unknown_subject_and_node_ids_say_what_was_meant(card: Scorecard) -> None:
+    with pytest.raises(InputError, match=r"no subject 's11' \(did you mean 's1'\?\)"):
+        card.status("s11")
+    with pytest.raises(InputError, match=r"no subject 'M1' \(did you mean 'm1'\?\)"):
+        card.name("M1")
+    with pytest.raises(InputError, match=r"no node 'A3' \(did you mean"):
+        card.column("A3")
+    assert card.index("m1") == card.subjects.index("m1")
