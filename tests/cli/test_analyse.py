@@ -7,20 +7,11 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from quanheng.cli import main
+from cli_run import run
 
 ROOT = Path(__file__).parent.parent.parent
 MINI = ROOT / "tests" / "data" / "mini"
 EMBEDDED = ROOT / "studies" / "cn-llm-vendors-2024"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 1), out.out, out.err
 
 
 def test_analyse_prints_probabilities_pairs_and_sensitivity(

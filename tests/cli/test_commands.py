@@ -9,18 +9,9 @@ from pathlib import Path
 import jsonschema
 import pytest
 import yaml
-
-from quanheng.cli import main
+from cli_run import run
 
 MINI = Path(__file__).parent.parent / "data" / "mini"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 1), out.out, out.err
 
 
 def test_score_prints_ranking_and_screened_out(capsys: pytest.CaptureFixture[str]) -> None:

@@ -9,8 +9,7 @@ from importlib.metadata import version
 from pathlib import Path
 
 import pytest
-
-from quanheng.cli import main
+from cli_run import run
 
 ROOT = Path(__file__).parent.parent.parent
 MINI = ROOT / "tests" / "data" / "mini"
@@ -18,14 +17,6 @@ DEFAULT = ROOT / "studies" / "cn-llm-vendors-2024"
 BUILTIN_FW = ROOT / "quanheng" / "frameworks" / "cn-llm-vendor-2024.yaml"
 COMMANDS = ["score", "analyse", "recommend", "show", "validate", "frameworks", "schema", "init"]
 WITH_LANG = [c for c in COMMANDS if c != "schema"]  # schema prints JSON Schema, no words
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 1), out.out, out.err
 
 
 def test_version_prints_the_package_version(capsys: pytest.CaptureFixture[str]) -> None:

@@ -8,21 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from cli_run import run
 
-from quanheng.cli import main
 from quanheng.study import load_study
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MINI = ROOT / "tests" / "data" / "mini"
 FW = "cn-llm-vendor-2024"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 0), out.out, out.err
 
 
 def uncomment(text: str, indicator: str) -> str:

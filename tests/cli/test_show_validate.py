@@ -7,18 +7,9 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from quanheng.cli import main
+from cli_run import run
 
 MINI = Path(__file__).parent.parent / "data" / "mini"
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as exit_info:
-        main(args)
-    out = capsys.readouterr()
-    code = exit_info.value.code
-    return (code if isinstance(code, int) else 1), out.out, out.err
 
 
 def test_validate_warns_when_normalise_changes_written_weights(
