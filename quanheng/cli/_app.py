@@ -135,6 +135,8 @@ def _root(
 
     Run quanheng COMMAND --help for what a command takes; most print Chinese with --lang zh.
     """
+
+
 # Piped output gets 120 columns rather than rich's 80, so tables stay one line per subject.
 _WIDTH = None if sys.stdout.isatty() else 120
 console = Console(highlight=False, soft_wrap=True, width=_WIDTH)
