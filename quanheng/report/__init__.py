@@ -17,7 +17,8 @@ from __future__ import annotations
 
 import sys
 import types
-from typing import TYPE_CHECKING, Any
+import typing
+from typing import TYPE_CHECKING
 
 from quanheng import _lazy
 
@@ -66,7 +67,7 @@ __getattr__ = _lazy.lazy_getattr(__name__, _WHERE)
 class _CallableModule(types.ModuleType):
     """This package, callable: ``quanheng.report(...)`` writes a report (see the docstring)."""
 
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+    def __call__(self, *args: typing.Any, **kwargs: typing.Any) -> typing.Any:
         from quanheng.report.api import report as write
 
         return write(*args, **kwargs)

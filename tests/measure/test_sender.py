@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -77,6 +78,11 @@ def test_an_answer_is_recorded_once_with_its_body_tokens_and_cost(tmp_path: Path
         req = _request(endpoint, "pick one <answer:B>")
         context = _run(endpoint, store, lambda sender, _: sender.send_item(req))
         row = store.get(req.key)
+        # the server logs a request after writing its answer: on a loaded machine the client can
+        # read the answer first, so wait (bounded) for the log entry rather than race it
+        deadline = time.monotonic() + 5.0
+        while not server.log and time.monotonic() < deadline:
+            time.sleep(0.01)
         log = list(server.log)
     assert row is not None
     assert (row.status, row.response, row.attempts, row.run_id) == (
