@@ -28,6 +28,20 @@ COMMANDS = [c for b in CONSOLE_BLOCKS if "$ quanheng init " not in b for c in _c
 PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, flags=re.S)
 
 
+def _quanheng(command: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    """Run a README ``quanheng …`` line as a user would, in its own process, 200 columns wide."""
+    argv = command.split()
+    assert argv[0] == "quanheng"
+    return subprocess.run(
+        [sys.executable, "-m", "quanheng", *argv[1:]],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+
+
 def test_readme_has_examples() -> None:
     assert len(COMMANDS) >= 8
     assert PYTHON_BLOCKS
@@ -35,16 +49,7 @@ def test_readme_has_examples() -> None:
 
 @pytest.mark.parametrize("command", COMMANDS)
 def test_console_example_runs(command: str) -> None:
-    argv = command.split()
-    assert argv[0] == "quanheng"
-    proc = subprocess.run(
-        [sys.executable, "-m", "quanheng", *argv[1:]],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    proc = _quanheng(command, ROOT)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.strip()
     assert "Traceback" not in proc.stderr
@@ -57,16 +62,7 @@ def test_readme_starts_a_study() -> None:
 @pytest.mark.parametrize("commands", INIT_BLOCKS)
 def test_init_example_runs_in_order(commands: list[str], tmp_path: Path) -> None:
     for command in commands:
-        argv = command.split()
-        assert argv[0] == "quanheng"
-        proc = subprocess.run(
-            [sys.executable, "-m", "quanheng", *argv[1:]],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            check=False,
-            env={**os.environ, "COLUMNS": "200"},
-        )
+        proc = _quanheng(command, tmp_path)
         assert proc.returncode == 0, f"{command}: {proc.stderr}"
         assert proc.stdout.strip()
         assert "Traceback" not in proc.stderr
@@ -114,14 +110,7 @@ def test_the_tour_runs_in_chinese_too() -> None:
 
 @pytest.mark.parametrize("command", ZH_COMMANDS)
 def test_console_example_runs_in_chinese(command: str) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "quanheng", *command.split()[1:]],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=False,
-        env={**os.environ, "COLUMNS": "200"},
-    )
+    proc = _quanheng(command, ROOT)
     assert proc.returncode == 0, proc.stderr
     assert _CJK.search(proc.stdout), proc.stdout[:500]  # the words are Chinese
     assert "Traceback" not in proc.stderr
