@@ -11,6 +11,7 @@ from quanheng.cli.commands import (
     runs,
     schema,
     score,
+    serve,
     show,
     validate,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "runs",
     "schema",
     "score",
+    "serve",
     "show",
     "validate",
 ]
