@@ -196,6 +196,7 @@ def _form_page(
             "history": history,
             "conflict": conflict,
             "action": "/evidence/save",
+            "request_saved": request.query_params.get("saved") == "1",
         },
         status=status,
     )
@@ -257,7 +258,7 @@ async def save(request: Request) -> Response:
             problems=problems,
             status=422,
         )
-    from quanheng.errors import EditConflict  # type: ignore[attr-defined]
+    from quanheng.errors import EditConflict
 
     try:
         new_ref, _ = edit.save_record(
