@@ -61,7 +61,9 @@ def create_app(
     async def http_error(request: Request, exc: HTTPException) -> Response:
         if exc.status_code in (401, 403, 413) or not _wants_html(request):
             return PlainTextResponse(f"{exc.status_code}: {exc.detail}\n", exc.status_code)
-        return render(request, "error.html.j2", {"message": str(exc.detail)}, status=exc.status_code)
+        return render(
+            request, "error.html.j2", {"message": str(exc.detail)}, status=exc.status_code
+        )
 
     @app.exception_handler(RequestValidationError)
     async def bad_request(request: Request, exc: RequestValidationError) -> Response:

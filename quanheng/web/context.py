@@ -20,7 +20,7 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.datastructures import FormData
 
-from quanheng.report.i18n import fmt_pct, fmt_score
+from quanheng.report.i18n import fmt_pct, fmt_score, fmt_value
 from quanheng.text import Lang, local
 from quanheng.web.state import Workbench
 from quanheng.web.words import say
@@ -29,8 +29,8 @@ __all__ = [
     "STATIC",
     "Settings",
     "bench_of",
-    "checked_form",
     "check_csrf",
+    "checked_form",
     "lang_of",
     "render",
     "text_field",
@@ -108,11 +108,17 @@ def render(
     def loc(value: Any) -> str:
         return local(value, lang)
 
+    def val(value: Any) -> str:
+        if value is None or (isinstance(value, float) and math.isnan(value)):
+            return "—"
+        return fmt_value(value, lang)
+
     html = _ENV.get_template(template).render(
         {
             "lang": lang,
             "w": w,
             "loc": loc,
+            "val": val,
             "csrf": settings.csrf,
             "study_title": title,
             "switch_url": switch,

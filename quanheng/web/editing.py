@@ -37,6 +37,15 @@ def _curation() -> Any:
     return curation, edit, audit, proposals
 
 
+def _records(bench: Any) -> list[tuple[Any, dict[str, Any], str]]:
+    """Every record of the study with its ref and version (read once per state of the files)."""
+    _, edit, _, _ = _curation()
+    records: list[tuple[Any, dict[str, Any], str]] = bench.memo(
+        "records", lambda: edit.list_records(bench.study_dir)
+    )
+    return records
+
+
 def _safe_file(name: str) -> str:
     """A study-relative evidence file name from the client; 400 for anything that could leave."""
     path = PurePosixPath(name)
@@ -121,13 +130,12 @@ def _problems(problems: Any) -> dict[str, list[str]]:
 def evidence_page(request: Request) -> Response:
     """Browse and filter the study's records (subject, indicator, file, text)."""
     bench = bench_of(request)
-    _, edit, _, _ = _curation()
     study = bench.study()
     q = request.query_params
     subject, indicator = q.get("subject", ""), q.get("indicator", "")
     file, text = q.get("file", ""), q.get("q", "").lower()
     rows = []
-    for ref, record, version in edit.list_records(bench.study_dir):
+    for ref, record, version in _records(bench):
         if subject and record.get("subject") != subject:
             continue
         if indicator and record.get("indicator") != indicator:
@@ -137,7 +145,7 @@ def evidence_page(request: Request) -> Response:
         if text and text not in json.dumps(record, ensure_ascii=False).lower():
             continue
         rows.append((ref, record, version))
-    files = sorted({ref.file for ref, _, _ in edit.list_records(bench.study_dir)})
+    files = sorted({ref.file for ref, _, _ in _records(bench)})
     template = "_evidence_rows.html.j2" if request.headers.get("hx-request") else "evidence.html.j2"
     return render(
         request,
@@ -146,16 +154,14 @@ def evidence_page(request: Request) -> Response:
             "rows": rows,
             "files": files,
             "subjects": study.subjects,
-            "indicators": [n.id for n in study.framework.leaves]
-            + list(study.framework.gate_ids),
+            "indicators": [n.id for n in study.framework.leaves] + list(study.framework.gate_ids),
             "f": {"subject": subject, "indicator": indicator, "file": file, "q": q.get("q", "")},
         },
     )
 
 
 def _record_at(bench: Any, file: str, index: int) -> tuple[Any, dict[str, Any], str]:
-    _, edit, _, _ = _curation()
-    for ref, record, version in edit.list_records(bench.study_dir):
+    for ref, record, version in _records(bench):
         if ref.file == file and ref.index == index:
             return ref, record, version
     raise HTTPException(404, f"no record {index} in {file!r}")
@@ -171,16 +177,17 @@ def _form_page(
     problems: dict[str, list[str]] | None = None,
     status: int = 200,
     conflict: dict[str, Any] | None = None,
+    form: FormData | None = None,
 ) -> Response:
     bench = bench_of(request)
-    _, edit, audit, _ = _curation()
+    _, _, audit, _ = _curation()
     study = bench.study()
     history = []
     if record.get("subject") and record.get("indicator"):
         history = audit.read_audit(
             bench.study_dir, subject=record["subject"], indicator=record["indicator"]
         )
-    files = sorted({ref.file for ref, _, _ in edit.list_records(bench.study_dir)})
+    files = sorted({ref.file for ref, _, _ in _records(bench)})
     return render(
         request,
         "record.html.j2",
@@ -197,6 +204,8 @@ def _form_page(
             "conflict": conflict,
             "action": "/evidence/save",
             "request_saved": request.query_params.get("saved") == "1",
+            "who": text_field(form, "who") if form is not None else "",
+            "reason": text_field(form, "reason") if form is not None else "",
         },
         status=status,
     )
@@ -257,6 +266,7 @@ async def save(request: Request) -> Response:
             version=version,
             problems=problems,
             status=422,
+            form=form,
         )
     from quanheng.errors import EditConflict
 
@@ -280,6 +290,7 @@ async def save(request: Request) -> Response:
             version=edit.record_version(theirs) if theirs else None,
             status=409,
             conflict={"mine": record, "theirs": theirs},
+            form=form,
         )
     except EvidenceError as exc:
         return _form_page(
@@ -290,6 +301,7 @@ async def save(request: Request) -> Response:
             version=version,
             problems={"": [str(exc)]},
             status=422,
+            form=form,
         )
     return RedirectResponse(
         f"/evidence/edit?file={new_ref.file}&index={new_ref.index}&saved=1&lang={lang}",

@@ -143,7 +143,8 @@ def weights_page(request: Request) -> Response:
 
 def _ranking_html(request: Request, card: Scorecard, sim: Any) -> Markup:
     lang = lang_of(request)
-    from quanheng.web.context import _ENV, say
+    from quanheng.web.context import _ENV
+    from quanheng.web.words import say
 
     html = _ENV.get_template("_ranking.html.j2").render(
         groups=ranking_rows(card, lang, sim), w=lambda k, **f: say(k, lang, **f), lang=lang
@@ -226,7 +227,9 @@ async def save_as_profile(request: Request) -> Response:
         weights = json.loads(text_field(form, "weights") or "{}")
         clean = {str(k): float(v) for k, v in weights.items()}
     except (ValueError, TypeError, AttributeError):
-        raise HTTPException(400, "weights: expected a JSON mapping of node ids to numbers") from None
+        raise HTTPException(
+            400, "weights: expected a JSON mapping of node ids to numbers"
+        ) from None
     known = {n for _, kids in slider_nodes(bench.study()) for n in kids}
     unknown = sorted(set(clean) - known)
     if unknown:
@@ -303,8 +306,7 @@ def subject_page(request: Request, subject_id: str) -> Response:
             "radar": radar,
             "nodes": nodes,
             "records": records,
-            "node_names": {n.id: n.name for _, n in fw.walk()}
-            | {g.id: g.name for g in fw.gates},
+            "node_names": {n.id: n.name for _, n in fw.walk()} | {g.id: g.name for g in fw.gates},
         },
     )
 

@@ -129,8 +129,11 @@ async def generate(request: Request) -> Response:
     return render(
         request,
         "reports.html.j2",
-        {"jobs": list(reversed(jobs.jobs.values())), "profiles": bench.study().profiles,
-         "formats": FORMATS},
+        {
+            "jobs": list(reversed(jobs.jobs.values())),
+            "profiles": bench.study().profiles,
+            "formats": FORMATS,
+        },
     )
 
 

@@ -103,13 +103,14 @@ class RunManager:
 
     def _read(self, run: Run) -> None:
         assert run.process.stdout is not None
-        for line in run.process.stdout:
-            try:
-                event = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(event, dict):
-                run.events.append(event)
+        with run.process.stdout:
+            for line in run.process.stdout:
+                try:
+                    event = json.loads(line)
+                except ValueError:
+                    continue
+                if isinstance(event, dict):
+                    run.events.append(event)
         run.returncode = run.process.wait()
         if run.state == "running":
             run.state = "finished"
@@ -135,10 +136,15 @@ class RunManager:
         return self.runs[run_id]
 
     def close(self) -> None:
-        """Stop every running child (the server is shutting down)."""
+        """Stop every running child (the server is shutting down) and wait for it."""
         for run in list(self.runs.values()):
             if run.process.poll() is None:
                 run.process.terminate()
+            try:
+                run.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                run.process.kill()
+                run.process.wait()
 
 
 def _manager(request: Request) -> RunManager:

@@ -106,8 +106,10 @@ class Guard:
         return _cookies(headers.get(b"cookie", b"")).get(COOKIE)
 
     def _ok(self, given: str | None) -> bool:
-        return given is not None and self.token is not None and hmac.compare_digest(
-            given.encode("utf-8", "replace"), self.token.encode("utf-8")
+        return (
+            given is not None
+            and self.token is not None
+            and hmac.compare_digest(given.encode("utf-8", "replace"), self.token.encode("utf-8"))
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -63,8 +63,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "note": ("备注", "Note"),
     "saved_record": ("已保存，并写入审计日志。", "Saved, and written to the audit log."),
     "problems": ("请修正标出的字段。", "Please fix the fields marked."),
-    "conflict": ("冲突：这条记录在您打开后已被他人修改", "Conflict: someone changed this record "
-                 "after you opened it"),
+    "conflict": (
+        "冲突：这条记录在您打开后已被他人修改",
+        "Conflict: someone changed this record after you opened it",
+    ),
     "conflict_note": (
         "您的修改没有保存，也没有丢失：下面是两个版本。基于当前版本再保存一次即可。",
         "Your change was not saved and is not lost: both versions are below. Save again on "
@@ -83,7 +85,8 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "accept": ("接受", "Accept"),
     "reject": ("拒绝", "Reject"),
     "queue_note": (
-        "其他工具提出的记录（导入、文档抽取）放在研究的 proposed/ 目录中；只有接受的记录才进入评分。",
+        "其他工具提出的记录（导入、文档抽取）放在研究的 proposed/ 目录中；"
+        "只有接受的记录才进入评分。",
         "Records proposed by other tools (an importer, document extraction) wait in the "
         "study's proposed/ folder; only accepted records ever reach a score.",
     ),
@@ -93,8 +96,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "stop_run": ("停止", "Stop"),
     "suites": ("测试集", "Suites"),
     "limit": ("每项任务条数", "Items per task"),
-    "no_measured": ("这个研究没有可实测的对象（endpoint 或 local_model）。",
-                    "This study has no subject with an endpoint or a local model."),
+    "no_measured": (
+        "这个研究没有可实测的对象（endpoint 或 local_model）。",
+        "This study has no subject with an endpoint or a local model.",
+    ),
     "run_state": ("状态", "State"),
     "running": ("运行中", "running"),
     "finished": ("已结束", "finished"),
