@@ -159,10 +159,17 @@ def splice(original: str, new_text: str, key: str, index: int, op: str) -> str |
     new_spans = item_spans(new_seq, len(new_lines), new_end)
     if op == "add":
         start, stop = new_spans[-1]
-        tail = old_lines[: old_spans[-1][1]]
-        if tail and not tail[-1].endswith("\n"):
-            tail[-1] += "\n"
-        return "".join(tail + new_lines[start:stop] + old_lines[old_spans[-1][1] :])
+        last_start, at = old_spans[-1]
+        col = old_seq.lc.item(len(old_seq) - 1)[1]
+        while at > last_start + 1 and _is_trailer(old_lines[at - 1], col):
+            at -= 1  # before the blank lines and comments that introduce what follows
+        head = old_lines[:at]
+        if head and not head[-1].endswith("\n"):
+            head[-1] += "\n"
+        item = new_lines[start:stop]
+        while item and not item[-1].strip():
+            item.pop()
+        return "".join(head + item + old_lines[at:])
     start, stop = old_spans[index]
     nstart, nstop = new_spans[index]
     return "".join(old_lines[:start] + new_lines[nstart:nstop] + old_lines[stop:])
@@ -183,7 +190,7 @@ def _is_trailer(line: str, col: int) -> bool:
     if not stripped:
         return True
     indent = len(line) - len(line.lstrip(" "))
-    return stripped.startswith("#") and indent <= max(col - 2, 0) + 2
+    return stripped.startswith("#") and indent <= col
 
 
 def write_text(

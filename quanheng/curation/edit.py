@@ -219,10 +219,23 @@ def _study_problem(problem: Problem) -> FieldProblem:
     return FieldProblem(field, f"{text} — {problem.fix}")
 
 
+def field_problems_error(
+    file: str, problems: Sequence[FieldProblem], prefix: str = ""
+) -> EvidenceError:
+    """One :class:`EvidenceError` line per field problem: ``file: PREFIXfield: what — fix``."""
+    lines = []
+    for p in problems:
+        what, sep, fix = p.message.rpartition(" — ")
+        if not sep:
+            what, fix = p.message, "correct the field"
+        lines.append(Problem(file, None, f"{prefix}{p.field}: {what}", fix))
+    return EvidenceError(lines)
+
+
 def raise_problems(file: str, problems: Sequence[FieldProblem]) -> None:
-    """Raise one :class:`EvidenceError` line per field problem (nothing when there are none)."""
+    """Raise :func:`field_problems_error` when there are problems."""
     if problems:
-        raise EvidenceError([Problem(file, None, f"{p.field}: {p.message}", "") for p in problems])
+        raise field_problems_error(file, problems)
 
 
 # --------------------------------------------------------------------------- writing
