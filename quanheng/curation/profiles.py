@@ -68,8 +68,7 @@ def save_profile(
                 ),
                 "give the new profile an id of its own (profiles are never overwritten)",
             )
-        layout = _yamlfile.layout_of(original, data)
-        text = _new_text(original, data, body, layout)
+        text = _new_text(_yamlfile.open_doc(original, data, "profiles"), body)
         study = _validated(root, text, file)
         atomic_write(path, text.encode("utf-8"))
         append_audit(
@@ -110,26 +109,23 @@ def _body(profile_id: str, profile: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": profile_id, **rest}
 
 
-def _new_text(
-    original: str, data: CommentedMap, body: dict[str, Any], layout: tuple[int, int, int]
-) -> str:
+def _new_text(doc: _yamlfile.Doc, body: dict[str, Any]) -> str:
     """The study file's text with ``body`` appended to ``profiles:`` (created when absent)."""
+    data = doc.data
     existing = data.get("profiles")
     if isinstance(existing, CommentedSeq) and len(existing) > 0:
         existing.append(_yamlfile._fresh(body, None, bool(existing.fa.flow_style())))
-        index = len(existing) - 1
-        return _yamlfile.write_text(original, data, "profiles", index, "add", plain(data), layout)
-    if "profiles" in data:
-        data["profiles"] = CommentedSeq([_yamlfile._fresh(body, None, False)])
-        return _yamlfile.dump(data, layout)
-    block = _yamlfile.dump({"profiles": [body]}, layout)
-    head = original if original.endswith("\n") or not original else original + "\n"
+        return _yamlfile.render(doc, len(existing) - 1, "add")
+    block = _yamlfile.dump({"profiles": [body]}, doc.layout)
+    head = doc.text if doc.text.endswith("\n") or not doc.text else doc.text + "\n"
     text = head + block
     expect = {**plain(data), "profiles": [body]}
-    if canonical_json(plain(_yamlfile.load(text))) == canonical_json(expect):
+    if "profiles" not in data and canonical_json(plain(_yamlfile.load(text))) == canonical_json(
+        expect
+    ):
         return text
     data["profiles"] = CommentedSeq([_yamlfile._fresh(body, None, False)])
-    return _yamlfile.dump(data, layout)
+    return _yamlfile.dump(data, doc.layout)
 
 
 def _validated(root: Path, text: str, file: str) -> Study:
