@@ -93,7 +93,7 @@ def review(
         proposal = _one(study, edit_id)
         record = apply_sets(proposal.record, sets) if sets else edit_in_editor(proposal.record)
         done = accept(study, edit_id, person, record=record, reason=reason)
-        _said("accepted (edited)", done)
+        _said("accepted (edited)", done, record)
         acted = True
     if acted:
         return
@@ -114,8 +114,8 @@ def _login() -> str:
         return "unknown"
 
 
-def _said(what: str, proposal: Proposal) -> None:
-    rec = proposal.record
+def _said(what: str, proposal: Proposal, record: dict[str, Any] | None = None) -> None:
+    rec = record if record is not None else proposal.record
     console.print(
         f"{what}: {proposal.id} {rec.get('subject')} {rec.get('indicator')} = "
         f"{_value(rec.get('value'))}",
@@ -283,7 +283,8 @@ def interactive(
                     _said("accepted", accept(study, proposal.id, who))
                 elif answer == "e":
                     record = edit(proposal.record)
-                    _said("accepted (edited)", accept(study, proposal.id, who, record=record))
+                    done = accept(study, proposal.id, who, record=record)
+                    _said("accepted (edited)", done, record)
                 elif answer == "r":
                     why = ask("reason: ").strip()
                     _said("rejected", reject(study, proposal.id, who, why))
