@@ -1,4 +1,4 @@
-"""``quanheng review``: list, accept, edit (--set, $EDITOR), reject; bad input is one line, exit 2."""
+"""``quanheng review``: list, accept, edit (--set, $EDITOR), reject; bad input: one line, exit 2."""
 
 from __future__ import annotations
 
