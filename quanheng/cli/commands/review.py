@@ -8,7 +8,9 @@ reach a score: they go to ``evidence/accepted.yaml``, checked as ``validate`` ch
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
+import json
 import os
 import shlex
 import subprocess
@@ -16,16 +18,20 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 import yaml
 
 from quanheng._files import display_path
 from quanheng.cli._app import app, console, err_console, guarded
-from quanheng.curation import Proposal, accept, load_proposals, reject
-from quanheng.curation._io import plain
 from quanheng.errors import InputError
+
+if TYPE_CHECKING:
+    from quanheng.curation import Proposal
+
+# ruamel.yaml (under quanheng.curation) is imported by this command only when it runs, so
+# `quanheng --help` and the other commands start without it.
 
 EXAMPLES = """\b
 Examples:
@@ -71,6 +77,8 @@ def review(
     ),
 ) -> None:
     """Review proposed evidence: list it, accept, edit or reject it (interactive on a terminal)."""
+    from quanheng.curation import accept, load_proposals, reject
+
     if not (study / "study.yaml").is_file():
         raise InputError.single(
             display_path(study), None, "no study.yaml here", "give a study directory"
@@ -124,6 +132,8 @@ def _said(what: str, proposal: Proposal, record: dict[str, Any] | None = None) -
 
 
 def _one(study: Path, pid: str) -> Proposal:
+    from quanheng.curation import accept, load_proposals
+
     for p in load_proposals(study):
         if p.id == pid:
             return p
@@ -181,7 +191,7 @@ def describe(p: Proposal) -> list[str]:
 
 def apply_sets(record: dict[str, Any], sets: list[str]) -> dict[str, Any]:
     """``record`` with each ``field=value`` set (YAML scalars; an empty value removes the field)."""
-    out: dict[str, Any] = plain(record)
+    out: dict[str, Any] = json.loads(json.dumps(record))
     for item in sets:
         field, sep, text = item.partition("=")
         field = field.strip()
@@ -219,7 +229,7 @@ def _scalar(text: str) -> Any:
 def edit_in_editor(record: dict[str, Any]) -> dict[str, Any]:
     """Open the record as YAML in ``$VISUAL``/``$EDITOR``; the saved mapping is the edit."""
     editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-    text = yaml.safe_dump(plain(record), allow_unicode=True, sort_keys=False, width=100)
+    text = yaml.safe_dump(record, allow_unicode=True, sort_keys=False, width=100)
     with tempfile.TemporaryDirectory(prefix="quanheng-review-") as tmp:
         path = Path(tmp) / "record.yaml"
         path.write_text(text, encoding="utf-8")
@@ -250,8 +260,15 @@ def edit_in_editor(record: dict[str, Any]) -> dict[str, Any]:
         raise InputError.single(
             "<edited record>", None, "the record must be a mapping", "edit again"
         )
-    result_record: dict[str, Any] = plain(data)
+    # Dates come back as text, the way quanheng's own loader keeps them.
+    result_record: dict[str, Any] = json.loads(json.dumps(data, default=_iso))
     return result_record
+
+
+def _iso(value: Any) -> str:
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
 def interactive(
@@ -265,6 +282,8 @@ def interactive(
     A proposal that cannot be accepted (its record is not valid) prints why and is asked
     about again, so it can be edited or rejected instead.
     """
+    from quanheng.curation import accept, load_proposals, reject
+
     pending = load_proposals(study, "proposed")
     if not pending:
         console.print("no proposals waiting for review", markup=False)
