@@ -14,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +206,25 @@ def test_second_save_with_the_same_version_conflicts_and_loses_nothing(study: Pa
     assert (study / REPORT).read_text(encoding="utf-8") == text  # the file holds the first
     assert [e["who"] for e in read_audit(study)] == ["li"]
     assert "changed by someone else" in str(err) and err.ref == ref
+
+
+def test_concurrent_saves_of_one_version_let_exactly_one_through(study: Path) -> None:
+    ref, rec, version = _find(study, "baidu", "P2.3")
+
+    def attempt(value: int) -> str:
+        try:
+            save_record(study, ref, {**rec, "value": value}, version, f"tab{value}", "race")
+        except EditConflict:
+            return "conflict"
+        return "saved"
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        results = list(pool.map(attempt, [20, 21, 22, 23]))
+    assert sorted(results) == ["conflict", "conflict", "conflict", "saved"]
+    [entry] = read_audit(study)
+    winner = entry["after"]["value"]
+    assert results[winner - 20] == "saved"
+    assert _find(study, "baidu", "P2.3")[1]["value"] == winner
 
 
 def test_a_deleted_record_conflicts(study: Path) -> None:
