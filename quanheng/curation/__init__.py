@@ -32,6 +32,7 @@ from quanheng.curation.edit import (
     record_version,
     save_record,
 )
+from quanheng.curation.profiles import save_profile
 from quanheng.curation.proposals import (
     Proposal,
     accept,
@@ -55,6 +56,7 @@ __all__ = [
     "read_audit",
     "record_version",
     "reject",
+    "save_profile",
     "save_record",
     "write_proposals",
 ]

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeGuard
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -47,14 +48,6 @@ def dump(data: Any, layout: tuple[int, int, int]) -> str:
     out = io.StringIO()
     make_yaml(layout).dump(data, out)
     return out.getvalue()
-
-
-def layout_of(text: str, data: Any) -> tuple[int, int, int]:
-    """The indentation layout that reproduces ``text`` (the first tried when none does)."""
-    for layout in _LAYOUTS:
-        if dump(data, layout) == text:
-            return layout
-    return _LAYOUTS[0]
 
 
 def update_map(node: CommentedMap, new: dict[str, Any]) -> None:
@@ -124,46 +117,98 @@ def item_spans(
     return list(zip(starts, stops, strict=True))
 
 
-def splice(original: str, new_text: str, key: str, index: int, op: str) -> str | None:
-    """``original`` with item ``index`` of the top-level sequence ``key`` replaced by the dump's.
+@dataclass
+class Doc:
+    """A YAML file read for one change to the top-level sequence ``key``.
 
-    ``op`` is ``edit`` (replace the item's lines), ``add`` (append the dump's last item) or
-    ``delete`` (drop the item's lines but keep the comments that end its span: they belong to
-    the item below). Returns ``None`` when the layout is not one a splice can handle.
+    What the splice needs is taken before the data is changed: the layout that reproduces the
+    text (``exact`` when one does) and the line span and column of each item of ``key``.
     """
-    old_lines = original.splitlines(keepends=True)
-    new_lines = new_text.splitlines(keepends=True)
-    try:
-        old_data = load(original)
-        new_data = load(new_text)
-        old_seq = old_data[key]
-        new_seq = new_data[key]
-    except Exception:
-        return None
-    if not isinstance(old_seq, CommentedSeq) or old_seq.fa.flow_style() or len(old_seq) == 0:
-        return None
-    if not isinstance(new_seq, CommentedSeq) or new_seq.fa.flow_style():
-        return None
-    old_end = _end_of(old_data, key, len(old_lines))
-    new_end = _end_of(new_data, key, len(new_lines))
-    old_spans = item_spans(old_seq, len(old_lines), old_end)
+
+    text: str
+    data: Any
+    key: str
+    layout: tuple[int, int, int]
+    exact: bool
+    spans: list[tuple[int, int]] = field(default_factory=list)
+    cols: list[int] = field(default_factory=list)
+
+
+def open_doc(text: str, data: Any, key: str) -> Doc:
+    """Note the layout and the item spans of ``data[key]`` (``data`` parsed from ``text``)."""
+    layout = _LAYOUTS[0]
+    exact = False
+    if text:
+        for candidate in _LAYOUTS:
+            if dump(data, candidate) == text:
+                layout, exact = candidate, True
+                break
+    doc = Doc(text, data, key, layout, exact)
+    seq = data.get(key) if isinstance(data, dict) else None
+    if text and _block(seq) and len(seq) > 0:
+        lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+        doc.spans = item_spans(seq, lines, _end_of(data, key, lines))
+        doc.cols = [seq.lc.item(i)[1] for i in range(len(seq))]
+    return doc
+
+
+def _block(seq: Any) -> TypeGuard[CommentedSeq]:
+    return isinstance(seq, CommentedSeq) and not seq.fa.flow_style()
+
+
+def render(doc: Doc, index: int, op: str) -> str:
+    """The file's new text after ``op`` (``edit``, ``add``, ``delete``) at ``key[index]``.
+
+    An edit of a file the dump reproduces exactly is the dump itself. Otherwise the changed
+    item's lines are spliced into the original text, checked by parsing it back, and the full
+    dump is the fallback.
+    """
+    full = dump(doc.data, doc.layout)
+    if not doc.spans or (op == "edit" and doc.exact):
+        return full
+    spliced = _splice(doc, full, index, op)
+    if spliced is not None:
+        try:
+            if canonical_json(plain(load(spliced))) == canonical_json(plain(doc.data)):
+                return spliced
+        except Exception:
+            pass
+    return full
+
+
+def _splice(doc: Doc, full: str, index: int, op: str) -> str | None:
+    """``doc.text`` with the item's lines replaced by the dump's (``None``: cannot splice)."""
+    old_lines = doc.text.splitlines(keepends=True)
     if op == "delete":
-        start, stop = old_spans[index]
-        col = old_seq.lc.item(index)[1]
+        start, stop = doc.spans[index]
         keep = stop
-        while keep > start and _is_trailer(old_lines[keep - 1], col):
-            keep -= 1
+        while keep > start and _is_trailer(old_lines[keep - 1], doc.cols[index]):
+            keep -= 1  # the blank lines and comments that introduce the next item stay
         if keep == start:
             return None
         return "".join(old_lines[:start] + old_lines[keep:])
-    new_spans = item_spans(new_seq, len(new_lines), new_end)
+    new_lines = full.splitlines(keepends=True)
+    try:
+        new_data = load(full)
+    except Exception:
+        return None
+    new_seq = new_data.get(doc.key) if isinstance(new_data, dict) else None
+    if not _block(new_seq):
+        return None
+    new_spans = item_spans(new_seq, len(new_lines), _end_of(new_data, doc.key, len(new_lines)))
     if op == "add":
         start, stop = new_spans[-1]
-        tail = old_lines[: old_spans[-1][1]]
-        if tail and not tail[-1].endswith("\n"):
-            tail[-1] += "\n"
-        return "".join(tail + new_lines[start:stop] + old_lines[old_spans[-1][1] :])
-    start, stop = old_spans[index]
+        last_start, at = doc.spans[-1]
+        while at > last_start + 1 and _is_trailer(old_lines[at - 1], doc.cols[-1]):
+            at -= 1  # before the blank lines and comments that introduce what follows
+        head = old_lines[:at]
+        if head and not head[-1].endswith("\n"):
+            head[-1] += "\n"
+        item = new_lines[start:stop]
+        while item and not item[-1].strip():
+            item.pop()
+        return "".join(head + item + old_lines[at:])
+    start, stop = doc.spans[index]
     nstart, nstop = new_spans[index]
     return "".join(old_lines[:start] + new_lines[nstart:nstop] + old_lines[stop:])
 
@@ -178,34 +223,9 @@ def _end_of(data: Any, key: str, total: int) -> int:
 
 
 def _is_trailer(line: str, col: int) -> bool:
-    """A blank line or a comment no deeper than the item's dash: it introduces what follows."""
+    """A blank line or a comment no deeper than the item: it introduces what follows."""
     stripped = line.strip()
     if not stripped:
         return True
     indent = len(line) - len(line.lstrip(" "))
-    return stripped.startswith("#") and indent <= max(col - 2, 0) + 2
-
-
-def write_text(
-    original: str,
-    data: Any,
-    key: str,
-    index: int,
-    op: str,
-    expect: Any,
-    layout: tuple[int, int, int],
-) -> str:
-    """The new text of a file whose ``data`` has been changed at ``key[index]`` by ``op``.
-
-    ``expect`` is the plain data the result must parse to; the splice is used when it does, the
-    full dump otherwise.
-    """
-    full = dump(data, layout)
-    spliced = splice(original, full, key, index, op) if original else None
-    if spliced is not None:
-        try:
-            if canonical_json(plain(load(spliced))) == canonical_json(expect):
-                return spliced
-        except Exception:
-            pass
-    return full
+    return stripped.startswith("#") and indent <= col

@@ -173,9 +173,15 @@ def load_context(study_dir: Path) -> Study:
     """The study's subjects and framework, without its evidence: what a record is checked against.
 
     Checking a record must not depend on every other record being valid (the edit may be the
-    fix), so the evidence files are not read here.
+    fix), so the evidence files are not read here. The result is kept while ``study.yaml`` and
+    a framework file beside it are unchanged (size and mtime), since an editor checks a record
+    on every keystroke's save and the framework takes a while to validate.
     """
     root = Path(study_dir)
+    key = (str(root.resolve()), *_stamp(root / "study.yaml"))
+    cached = _CONTEXTS.get(key)
+    if cached is not None and cached[0] == _stamp(root / cached[1].spec.framework):
+        return cached[1]
     file = display_path(root / "study.yaml")
     data = read_yaml(root / "study.yaml", StudyError)
     try:
@@ -183,7 +189,23 @@ def load_context(study_dir: Path) -> Study:
     except ValidationError as exc:
         raise StudyError(problems_from_validation(exc, data, file)) from None
     framework = load_framework(spec.framework, base=root)
-    return Study(path=root, spec=spec, framework=framework, evidence=())
+    study = Study(path=root, spec=spec, framework=framework, evidence=())
+    if len(_CONTEXTS) > 32:
+        _CONTEXTS.clear()
+    _CONTEXTS[key] = (_stamp(root / spec.framework), study)
+    return study
+
+
+_CONTEXTS: dict[tuple[str, int, int], tuple[tuple[int, int], Study]] = {}
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """``(mtime_ns, size)`` of a file, ``(0, 0)`` when it is not one (a built-in framework id)."""
+    try:
+        info = path.stat()
+    except OSError:
+        return (0, 0)
+    return (info.st_mtime_ns, info.st_size)
 
 
 def check_record(study: Study, record: dict[str, Any]) -> list[FieldProblem]:
@@ -219,10 +241,23 @@ def _study_problem(problem: Problem) -> FieldProblem:
     return FieldProblem(field, f"{text} — {problem.fix}")
 
 
+def field_problems_error(
+    file: str, problems: Sequence[FieldProblem], prefix: str = ""
+) -> EvidenceError:
+    """One :class:`EvidenceError` line per field problem: ``file: PREFIXfield: what — fix``."""
+    lines = []
+    for p in problems:
+        what, sep, fix = p.message.rpartition(" — ")
+        if not sep:
+            what, fix = p.message, "correct the field"
+        lines.append(Problem(file, None, f"{prefix}{p.field}: {what}", fix))
+    return EvidenceError(lines)
+
+
 def raise_problems(file: str, problems: Sequence[FieldProblem]) -> None:
-    """Raise one :class:`EvidenceError` line per field problem (nothing when there are none)."""
+    """Raise :func:`field_problems_error` when there are problems."""
     if problems:
-        raise EvidenceError([Problem(file, None, f"{p.field}: {p.message}", "") for p in problems])
+        raise field_problems_error(file, problems)
 
 
 # --------------------------------------------------------------------------- writing
@@ -369,7 +404,7 @@ def _write_yaml(
         raise EvidenceError.single(
             display_path(path), None, "records must be a list", "fix the file first"
         )
-    layout = _yamlfile.layout_of(original, data) if exists else (2, 4, 2)
+    doc = _yamlfile.open_doc(original, data, "records")
     before: dict[str, Any] | None = None
     if ref is None:
         assert record is not None
@@ -390,8 +425,7 @@ def _write_yaml(
             else:
                 records[index] = _yamlfile._fresh(record, None, False)
             op = "edit"
-    expect = plain(data)
-    text = _yamlfile.write_text(original, data, "records", index, op, expect, layout)
+    text = _yamlfile.render(doc, index, op)
     atomic_write(path, text.encode("utf-8"))
     return RecordRef(file, index), before
 

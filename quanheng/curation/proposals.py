@@ -179,12 +179,8 @@ def accept(
         body = edit._clean(record if record is not None else proposal.record)
         problems = edit.check_record(context, body)
         if problems:
-            where = display_path(proposal.file)
-            raise EvidenceError(
-                [
-                    Problem(where, None, f"proposal {proposal.id}: {p.field}: {p.message}", "")
-                    for p in problems
-                ]
+            raise edit.field_problems_error(
+                display_path(proposal.file), problems, prefix=f"proposal {proposal.id}: "
             )
         ref = edit.add_unlocked(root, ACCEPTED_FILE, body)
         edited = canonical_json(body) != canonical_json(edit._clean(proposal.record))
