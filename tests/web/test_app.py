@@ -301,3 +301,33 @@ def test_a_token_guards_every_request(study: Path) -> None:
 def test_pages_forbid_scripts_from_anywhere_but_the_workbench(client: Any) -> None:
     csp = client.get("/").headers["content-security-policy"]
     assert "script-src 'self'" in csp and "default-src 'self'" in csp
+
+
+def test_save_as_profile_writes_a_new_profile_keeping_the_file(
+    app: Any, client: Any, study: Path
+) -> None:
+    before = (study / "study.yaml").read_text(encoding="utf-8")
+    weights = {"P": 0.2, "S": 0.6, "E": 0.2}
+    form = {
+        "csrf": csrf(app),
+        "profile_id": "strategy-first",
+        "name_en": "Strategy first",
+        "name_zh": "战略优先",
+        "weights": json.dumps(weights),
+        "who": "cio",
+        "reason": "board view",
+    }
+    r = client.post("/weights/save", data=form, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    after = (study / "study.yaml").read_text(encoding="utf-8")
+    assert after.startswith(before.split("profiles:")[0])  # comments and order kept
+    assert "strategy-first" in after
+    loaded = quanheng.load_study(study)
+    assert loaded.profile("strategy-first").name.zh == "战略优先"
+    page = client.get("/weights?profile=strategy-first")
+    assert page.status_code == 200 and 'value="strategy-first" selected' in page.text
+    again = client.post("/weights/save", data=form, follow_redirects=False)
+    assert again.status_code == 400  # the id is taken: one line, the file untouched
+    assert (study / "study.yaml").read_text(encoding="utf-8") == after
+    bad = client.post("/weights/save", data={**form, "profile_id": "../x"})
+    assert bad.status_code == 400

@@ -29,7 +29,8 @@
     var landscape = document.getElementById("landscape");
     var pstate = document.getElementById("pbest-state");
     var saveJson = document.getElementById("weights-json");
-    var seq = 0, shown = 0, pending = null, inflight = false, probTimer = null;
+    var seq = 0, pending = false, inflight = false;
+    var probSeq = -1, probBusy = false, probPending = null, lateProbs = null;
     window.quanhengTimes = [];
 
     function weights() {
@@ -43,29 +44,41 @@
         td.textContent = v === undefined ? "—" : Math.round(v * 100) + "%";
       });
     }
+    // One simulation in flight at a time; while it runs the latest weights wait their turn.
     function probabilities(mySeq, started) {
+      if (probBusy) { probPending = [mySeq, started]; return; }
+      probBusy = true;
       post("/api/probabilities", { profile: profile, weights: weights() }).then(function (data) {
-        if (mySeq !== seq) { return; }
-        applyProbabilities(data.p_best);
-        pstate.dataset.version = String(mySeq);
-        pstate.textContent = "P(best): " + data.draws + " draws";
-        window.quanhengTimes.push({ seq: mySeq, kind: "probabilities", ms: performance.now() - started });
+        if (mySeq < probSeq) { return; }
+        probSeq = mySeq;
+        var apply = function () {
+          applyProbabilities(data.p_best);
+          pstate.dataset.version = String(mySeq);
+          pstate.textContent = "P(best): " + data.draws + " draws";
+          window.quanhengTimes.push({ seq: mySeq, kind: "probabilities", ms: performance.now() - started });
+        };
+        // the P(best) cells are in the ranking table: fill them once it shows these weights
+        if (Number(ranking.dataset.version) >= mySeq) { apply(); } else { lateProbs = [mySeq, apply]; }
+      }).finally(function () {
+        probBusy = false;
+        if (probPending) { var next = probPending; probPending = null; probabilities(next[0], next[1]); }
       });
     }
+    // Point scores: one request in flight; moves made meanwhile are sent as one when it returns.
     function send() {
       if (inflight) { pending = true; return; }
       inflight = true; pending = false;
       var mySeq = ++seq, started = performance.now();
       var body = { profile: profile, weights: weights() };
       saveJson.value = JSON.stringify(body.weights);
+      probabilities(mySeq, started);  // the simulation runs beside the point scores
       post("/api/reweight", body).then(function (data) {
         ranking.innerHTML = data.ranking;
         landscape.innerHTML = data.landscape;
         ranking.dataset.version = String(mySeq);
         landscape.dataset.version = String(mySeq);
         window.quanhengTimes.push({ seq: mySeq, kind: "points", ms: performance.now() - started });
-        if (probTimer) { clearTimeout(probTimer); }
-        probTimer = setTimeout(function () { probabilities(mySeq, started); }, 0);
+        if (lateProbs && lateProbs[0] === mySeq) { var f = lateProbs[1]; lateProbs = null; f(); }
       }).finally(function () {
         inflight = false;
         if (pending) { send(); }
