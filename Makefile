@@ -8,7 +8,7 @@ BIN     := $(VENV)/bin
 HASH    := $(shell cat pyproject.toml Makefile | sha1sum | cut -c1-12)
 STAMP   := $(VENV)/.installed-$(HASH)
 
-.PHONY: demo test bench lint typecheck unit venv local-model clean
+.PHONY: demo test bench lint typecheck unit venv local-model clean serve
 
 venv: $(STAMP)
 
@@ -50,6 +50,10 @@ test: lint typecheck unit
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The workbench on the default study: http://127.0.0.1:8765/ (docs/workbench.md)
+serve: $(STAMP)
+	$(BIN)/quanheng serve studies/cn-llm-vendors-2024
 
 clean:
 	rm -rf $(VENV) out build *.egg-info

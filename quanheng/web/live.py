@@ -21,7 +21,7 @@ from quanheng.scoring.scorecard import Scorecard
 from quanheng.study import Study
 from quanheng.text import Lang
 
-__all__ = ["RankRow", "axes_of", "landscape_svg", "ranking_rows"]
+__all__ = ["RankRow", "axes_of", "landscape_svg", "ranking_rows", "reason_in"]
 
 
 @dataclass(frozen=True)
@@ -39,8 +39,29 @@ class RankRow:
     p_best: float | None
 
 
+def reason_in(study: Study, card: Scorecard, i: int, lang: Lang) -> str:
+    """Why subject ``i`` is flagged, excluded or unranked, in ``lang`` (empty when ranked).
+
+    The wording of the report's :meth:`~quanheng.report.content.SubjectView.reason_in`, from the
+    card alone: the report's subject view costs a whole report build, too much per slider move.
+    """
+    names = {g.id: g.name.get(lang) for g in study.framework.gates}
+    results = card.gates[i].results
+    failed = [names.get(r.gate, r.gate) for r in results if r.status == "fail"]
+    open_ = [names.get(r.gate, r.gate) for r in results if r.status in ("unknown", "disputed")]
+    sep = "、" if lang == "zh" else ", "
+    parts = []
+    if failed:
+        parts.append(("未通过：" if lang == "zh" else "fails: ") + sep.join(failed))
+    if open_:
+        parts.append(("证据不足：" if lang == "zh" else "unverified: ") + sep.join(open_))
+    if card.status(card.subjects[i]) == "unranked":
+        parts.append(t("reason_unranked", lang))
+    return ("；" if lang == "zh" else "; ").join(parts)
+
+
 def ranking_rows(
-    card: Scorecard, lang: Lang, sim: SimulationResult | None = None
+    card: Scorecard, lang: Lang, sim: SimulationResult | None = None, study: Study | None = None
 ) -> dict[str, list[RankRow]]:
     """The ranking cohort by cohort (ranks restart in each), screened-out subjects last."""
     p_best = {s: float(sim.p_best[i]) for i, s in enumerate(sim.subjects)} if sim else {}
@@ -58,7 +79,7 @@ def ranking_rows(
                 overall=float(card.overall[i]),
                 coverage=float(card.coverage[i, -1]) if status != "excluded" else math.nan,
                 status=status,
-                reason=card.reason(sid),
+                reason=reason_in(study, card, i, lang) if study is not None else card.reason(sid),
                 p_best=p_best.get(sid),
             )
         )

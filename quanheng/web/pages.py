@@ -99,7 +99,7 @@ def overview(request: Request) -> Response:
         {
             "profiles": study.profiles,
             "profile": card.profile,
-            "groups": ranking_rows(card, lang, sim),
+            "groups": ranking_rows(card, lang, sim, study),
             "landscape": report_landscape(bench, profile, lang),
             "excluded": data.excluded,
             "warnings": [x.get(lang) for x in data.warnings],
@@ -147,7 +147,9 @@ def _ranking_html(request: Request, card: Scorecard, sim: Any) -> Markup:
     from quanheng.web.words import say
 
     html = _ENV.get_template("_ranking.html.j2").render(
-        groups=ranking_rows(card, lang, sim), w=lambda k, **f: say(k, lang, **f), lang=lang
+        groups=ranking_rows(card, lang, sim, bench_of(request).study()),
+        w=lambda k, **f: say(k, lang, **f),
+        lang=lang,
     )
     return Markup(html)
 
@@ -293,7 +295,7 @@ def subject_page(request: Request, subject_id: str) -> Response:
     nodes = [
         (depth, node, view.scores.get(node.id), float(card.coverage[card.index(subject_id), k]))
         for depth, node in fw.walk()
-        if depth <= 1
+        if depth <= 2
         for k in [card.node_ids.index(node.id)]
     ]
     records = [r for r in study.evidence if r.subject == subject_id]

@@ -131,6 +131,7 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "weight": ("权重", "Weight"),
     "cell_audit": ("此单元格的审计记录", "Audit entries of this cell"),
     "radar": ("雷达图", "Radar"),
+    "p_best_draws": ("最优概率：{draws} 次模拟", "P(best): {draws} draws"),
 }
 
 

@@ -54,7 +54,7 @@
         var apply = function () {
           applyProbabilities(data.p_best);
           pstate.dataset.version = String(mySeq);
-          pstate.textContent = "P(best): " + data.draws + " draws";
+          pstate.textContent = pstate.dataset.label;
           window.quanhengTimes.push({ seq: mySeq, kind: "probabilities", ms: performance.now() - started });
         };
         // the P(best) cells are in the ranking table: fill them once it shows these weights
