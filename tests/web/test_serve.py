@@ -38,9 +38,9 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def served(study: Path) -> Iterator[tuple[subprocess.Popen[str], str]]:
     port = _free_port()
+    argv = ["serve", str(study), "--port", str(port), "--token", TOKEN]
     proc = subprocess.Popen(
-        [sys.executable, "-m", "quanheng", "serve", str(study), *("--port", str(port))]
-        + ["--token", TOKEN],
+        [sys.executable, "-m", "quanheng", *argv],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
