@@ -31,6 +31,13 @@ COVERED_ELSEWHERE: dict[str, str] = {
     "demo.py": "the default study and its outputs in tests/test_demo_study.py and test_golden.py",
     "measure/cgroup.py": "tree limits of real sandboxed runs (memory, pids, clean-up) in "
     "tests/measure/test_sandbox.py",
+    "web/pages.py": "the workbench's pages in tests/web/test_app.py and test_browser.py",
+    "web/editing.py": "evidence, audit and queue routes in tests/web/test_app.py and "
+    "test_browser.py",
+    "web/reports.py": "report generation and download in tests/web/test_browser.py and "
+    "test_app.py (traversal)",
+    "web/context.py": "rendering, language and CSRF in tests/web/test_app.py",
+    "web/measure_worker.py": "runs against the fake endpoint in tests/web/test_runs.py",
 }
 
 
