@@ -18,7 +18,7 @@ import uvicorn
 from playwright.sync_api import sync_playwright
 
 from quanheng.curation.proposals import write_proposals
-from quanheng.web import create_app
+from quanheng.web.app import close_app, create_app
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = {
@@ -106,7 +106,7 @@ def main(out: Path) -> None:
             browser.close()
         server.should_exit = True
         thread.join(10)
-        app.state.reports.close()
+        close_app(app)
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@
 uvicorn on 127.0.0.1 (any other address needs a token). See ``docs/workbench.md``.
 """
 
-from quanheng.web.app import create_app
+from quanheng.web.app import close_app, create_app
 from quanheng.web.serve import serve
 
-__all__ = ["create_app", "serve"]
+__all__ = ["close_app", "create_app", "serve"]

@@ -20,9 +20,9 @@ from quanheng.errors import InputError
 from quanheng.web import editing, pages, reports, runs
 from quanheng.web.context import STATIC, Settings, render
 from quanheng.web.security import MAX_BODY, BodyLimit, Guard
-from quanheng.web.state import Workbench
+from quanheng.web.state import DRAWS, Workbench
 
-__all__ = ["create_app"]
+__all__ = ["close_app", "create_app"]
 
 
 def create_app(
@@ -32,6 +32,7 @@ def create_app(
     max_body: int = MAX_BODY,
     draws: int | None = None,
     python: str | None = None,
+    processes: bool = False,
 ) -> FastAPI:
     """The workbench for the study in ``study_dir``.
 
@@ -41,8 +42,10 @@ def create_app(
         max_body: the largest request body accepted, in bytes (413 above it).
         draws: simulation draws for the live rank probabilities (default 2,000).
         python: the interpreter that runs ``measure`` (default: this one).
+        processes: run the live simulation in a worker process of its own (default: in a
+            thread of the server's; side by side on a loaded 2-core machine neither was faster).
     """
-    bench = Workbench(Path(study_dir)) if draws is None else Workbench(Path(study_dir), draws=draws)
+    bench = Workbench(Path(study_dir), draws=draws or DRAWS, processes=processes)
     bench.study()  # a bad study fails here, with its one line per problem
     app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
     app.state.bench = bench
@@ -82,6 +85,14 @@ def create_app(
     app.add_middleware(BodyLimit, limit=max_body)
     app.add_middleware(Guard, token=token)  # added last: outermost, before anything is read
     return app
+
+
+def close_app(app: FastAPI) -> None:
+    """Stop what the workbench started: running measure children, the simulation worker, and
+    the generated reports' folder."""
+    app.state.runs.close()
+    app.state.bench.close()
+    app.state.reports.close()
 
 
 def _wants_html(request: Request) -> bool:

@@ -31,7 +31,7 @@ def serve(
     """
     import uvicorn
 
-    from quanheng.web.app import create_app
+    from quanheng.web.app import close_app, create_app
 
     if token is None and not is_loopback(host):
         token = new_token()
@@ -40,5 +40,4 @@ def serve(
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")
     finally:
-        app.state.runs.close()
-        app.state.reports.close()
+        close_app(app)

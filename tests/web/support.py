@@ -13,6 +13,8 @@ from typing import Any
 
 import uvicorn
 
+from quanheng.web.app import close_app
+
 ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_STUDY = ROOT / "studies" / "cn-llm-vendors-2024"
 CHROMIUM = "/usr/bin/chromium"
@@ -67,7 +69,5 @@ class LiveServer:
     ) -> None:
         self.server.should_exit = True
         self.thread.join(10)
-        state = getattr(self.app, "state", None)
-        if state is not None:
-            state.runs.close()
-            state.reports.close()
+        if hasattr(self.app, "state"):
+            close_app(self.app)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 
 import quanheng
 from quanheng.curation.proposals import write_proposals
-from quanheng.web import create_app
+from quanheng.web import close_app, create_app
 from quanheng.web.serve import workbench_url
 from tests.web.support import client_for, copy_study
 
@@ -24,8 +25,10 @@ def study(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def app(study: Path) -> Any:
-    return create_app(study, draws=200)
+def app(study: Path) -> Iterator[Any]:
+    made = create_app(study, draws=200)
+    yield made
+    close_app(made)
 
 
 @pytest.fixture(scope="module")

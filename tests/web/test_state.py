@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -14,8 +15,10 @@ from tests.web.support import copy_study
 
 
 @pytest.fixture(scope="module")
-def bench(tmp_path_factory: pytest.TempPathFactory) -> Workbench:
-    return Workbench(copy_study(tmp_path_factory.mktemp("state") / "study"), draws=200)
+def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
+    made = Workbench(copy_study(tmp_path_factory.mktemp("state") / "study"), draws=200)
+    yield made
+    made.close()
 
 
 def test_the_study_is_loaded_once_until_a_file_changes(bench: Workbench) -> None:
