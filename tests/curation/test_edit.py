@@ -133,6 +133,48 @@ def test_edited_study_validates_and_its_score_changes(study: Path) -> None:
     assert card1.overall[i] != card0.overall[i]
 
 
+HAND_WRAPPED = """\
+format: quanheng/evidence@1
+records:
+# two records wrapped by hand: ruamel.yaml alone would join their lines
+- {subject: s1, indicator: A1.1, value: 10, source: {title: T},
+   quote: "10", analyst: a}
+- subject: s2
+  indicator: A1.1
+  value: 20
+  source: {title: T}
+  quote: "20"   # checked twice
+  analyst: a
+- {subject: s3, indicator: A1.1, value: 30, source: {title: T},
+   quote: "30", analyst: a}
+"""
+
+
+def test_a_layout_ruamel_cannot_reproduce_is_spliced(mini: Path) -> None:
+    path = mini / "evidence" / "facts.yaml"
+    text = path.read_text(encoding="utf-8").replace("  - {subject: s1, indicator: A1.1", "  #")
+    text = text.replace("  - {subject: s2, indicator: A1.1", "  #")
+    text = text.replace("  - {subject: s3, indicator: A1.1", "  #")
+    path.write_text(text, encoding="utf-8")
+    (mini / "evidence" / "wrapped.yaml").write_text(HAND_WRAPPED, encoding="utf-8")
+    ref, rec, version = _find(mini, "s2", "A1.1")
+    assert ref == RecordRef("evidence/wrapped.yaml", 1)
+    save_record(mini, ref, {**rec, "value": 25}, version, "li", "recount")
+    after = (mini / "evidence" / "wrapped.yaml").read_text(encoding="utf-8")
+    assert _changed_lines(HAND_WRAPPED, after) == (["  value: 20"], ["  value: 25"])
+    ref, rec, version = _find(mini, "s3", "A1.1")
+    save_record(mini, ref, {**rec, "value": 35}, version, "li", "recount")
+    removed, added = _changed_lines(after, (mini / "evidence" / "wrapped.yaml").read_text("utf-8"))
+    assert removed == [
+        "- {subject: s3, indicator: A1.1, value: 30, source: {title: T},",
+        '   quote: "30", analyst: a}',
+    ]
+    assert added == [
+        '- {subject: s3, indicator: A1.1, value: 35, source: {title: T}, quote: "30", analyst: a}'
+    ]
+    assert load_study(mini).cells[("s3", "A1.1")].value == 35
+
+
 def test_csv_row_is_edited_in_place(mini: Path) -> None:
     path = mini / "evidence" / "exam.csv"
     before = path.read_text(encoding="utf-8")
