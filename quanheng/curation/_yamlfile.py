@@ -67,12 +67,34 @@ def update_map(node: CommentedMap, new: dict[str, Any]) -> None:
             old = node[key]
             if canonical_json(plain(old)) == canonical_json(value):
                 continue
-            if isinstance(old, CommentedMap) and isinstance(value, dict) and not _anchored(old):
+            if isinstance(old, CommentedMap) and isinstance(value, dict):
+                if _anchored(old):  # shared: change a copy, keeping its keys' quoting
+                    old = _unshared_copy(old)
+                    node[key] = old
                 update_map(old, value)
                 continue
             node[key] = _fresh(value, old, flow)
         else:
             node[key] = _fresh(value, None, flow)
+
+
+def _unshared_copy(node: Any) -> Any:
+    """A copy of ``node`` with no anchor anywhere in it, scalars keeping their quoting style."""
+    if isinstance(node, CommentedMap):
+        out = CommentedMap()
+        for k, v in node.items():
+            out[k] = _unshared_copy(v)
+        if node.fa.flow_style():
+            out.fa.set_flow_style()
+        return out
+    if isinstance(node, CommentedSeq):
+        seq = CommentedSeq(_unshared_copy(v) for v in node)
+        if node.fa.flow_style():
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(node, ScalarString):
+        return type(node)(str(node))
+    return plain(node) if _anchored(node) else node
 
 
 def _anchored(node: Any) -> bool:

@@ -122,6 +122,25 @@ def test_changing_an_aliased_source_copies_it_and_leaves_the_others(study: Path)
     assert sum(1 for d in dates.values() if d == "2025-02") == 1
 
 
+def test_changing_the_record_that_defines_the_anchor_moves_the_anchor(study: Path) -> None:
+    before = (study / REPORT).read_text(encoding="utf-8")
+    ref, rec, version = _find(study, "sensetime", "china_market")  # `source: &report`
+    assert ref.index == 0
+    source = {**rec["source"], "date": "2025-02"}
+    save_record(study, ref, {**rec, "source": source}, version, "li", "newer edition")
+    after = (study / REPORT).read_text(encoding="utf-8")
+    removed, added = _changed_lines(before, after)
+    assert '      date: "2025-02"' in added  # the copy keeps the quoting of its keys
+    # The next record that used the anchor now holds it; every other line is as it was.
+    assert len(removed) == len(added) == 3
+    assert (
+        "source: &report {title:" in added[-1]
+        and after.count("*report") == before.count("*report") - 1
+    )
+    dates = [r.source.date for r in load_study(study).evidence if r.source.publisher == "DKLCloud"]
+    assert dates.count("2025-02") == 1 and dates.count("2025-01-19") == len(dates) - 1
+
+
 def test_edited_study_validates_and_its_score_changes(study: Path) -> None:
     card0 = score(load_study(study))
     i = card0.subjects.index("baidu")
