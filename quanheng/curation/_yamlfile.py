@@ -25,6 +25,7 @@ from quanheng.curation._io import canonical_json, plain
 # (mapping, sequence, offset) layouts tried in turn: the first whose dump of the unchanged
 # document reproduces the file is used for the change.
 _LAYOUTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (2, 4, 0))
+DEFAULT_LAYOUT = _LAYOUTS[0]
 
 
 def make_yaml(layout: tuple[int, int, int] = _LAYOUTS[0]) -> YAML:
@@ -66,12 +67,34 @@ def update_map(node: CommentedMap, new: dict[str, Any]) -> None:
             old = node[key]
             if canonical_json(plain(old)) == canonical_json(value):
                 continue
-            if isinstance(old, CommentedMap) and isinstance(value, dict) and not _anchored(old):
+            if isinstance(old, CommentedMap) and isinstance(value, dict):
+                if _anchored(old):  # shared: change a copy, keeping its keys' quoting
+                    old = _unshared_copy(old)
+                    node[key] = old
                 update_map(old, value)
                 continue
             node[key] = _fresh(value, old, flow)
         else:
             node[key] = _fresh(value, None, flow)
+
+
+def _unshared_copy(node: Any) -> Any:
+    """A copy of ``node`` with no anchor anywhere in it, scalars keeping their quoting style."""
+    if isinstance(node, CommentedMap):
+        out = CommentedMap()
+        for k, v in node.items():
+            out[k] = _unshared_copy(v)
+        if node.fa.flow_style():
+            out.fa.set_flow_style()
+        return out
+    if isinstance(node, CommentedSeq):
+        seq = CommentedSeq(_unshared_copy(v) for v in node)
+        if node.fa.flow_style():
+            seq.fa.set_flow_style()
+        return seq
+    if isinstance(node, ScalarString):
+        return type(node)(str(node))
+    return plain(node) if _anchored(node) else node
 
 
 def _anchored(node: Any) -> bool:
@@ -121,29 +144,20 @@ def item_spans(
 class Doc:
     """A YAML file read for one change to the top-level sequence ``key``.
 
-    What the splice needs is taken before the data is changed: the layout that reproduces the
-    text (``exact`` when one does) and the line span and column of each item of ``key``.
+    The line span and column of each item of ``key`` are noted before the data is changed;
+    the layout is found when the change is written (:func:`render`).
     """
 
     text: str
     data: Any
     key: str
-    layout: tuple[int, int, int]
-    exact: bool
     spans: list[tuple[int, int]] = field(default_factory=list)
     cols: list[int] = field(default_factory=list)
 
 
 def open_doc(text: str, data: Any, key: str) -> Doc:
-    """Note the layout and the item spans of ``data[key]`` (``data`` parsed from ``text``)."""
-    layout = _LAYOUTS[0]
-    exact = False
-    if text:
-        for candidate in _LAYOUTS:
-            if dump(data, candidate) == text:
-                layout, exact = candidate, True
-                break
-    doc = Doc(text, data, key, layout, exact)
+    """Note the item spans of ``data[key]`` (``data`` parsed from ``text``, still unchanged)."""
+    doc = Doc(text, data, key)
     seq = data.get(key) if isinstance(data, dict) else None
     if text and _block(seq) and len(seq) > 0:
         lines = text.count("\n") + (0 if text.endswith("\n") else 1)
@@ -159,21 +173,53 @@ def _block(seq: Any) -> TypeGuard[CommentedSeq]:
 def render(doc: Doc, index: int, op: str) -> str:
     """The file's new text after ``op`` (``edit``, ``add``, ``delete``) at ``key[index]``.
 
-    An edit of a file the dump reproduces exactly is the dump itself. Otherwise the changed
-    item's lines are spliced into the original text, checked by parsing it back, and the full
-    dump is the fallback.
+    An edit is the dump itself when, in one of the layouts tried, every line outside the
+    edited item is the original's (one dump, no re-parse: the common case). Otherwise the
+    changed item's lines are spliced into the original text, checked by parsing it back, and
+    the full dump is the fallback.
     """
-    full = dump(doc.data, doc.layout)
-    if not doc.spans or (op == "edit" and doc.exact):
-        return full
-    spliced = _splice(doc, full, index, op)
-    if spliced is not None:
-        try:
-            if canonical_json(plain(load(spliced))) == canonical_json(plain(doc.data)):
-                return spliced
-        except Exception:
-            pass
-    return full
+    if not doc.spans:
+        return dump(doc.data, _LAYOUTS[0])
+    old_lines = doc.text.splitlines(keepends=True)
+    # The item's own column tells the sequence indent; the layouts that have it come first.
+    col = doc.cols[min(index, len(doc.cols) - 1)]
+    order = sorted(_LAYOUTS, key=lambda layout: layout[1] != col)
+    full = None
+    if op != "delete":
+        # Everything before the item (before the last one, for an add) must come out the same.
+        before = doc.spans[index][0] if op == "edit" else doc.spans[-1][0]
+        for layout in order[:3]:
+            candidate = dump(doc.data, layout)
+            new_lines = candidate.splitlines(keepends=True)
+            if new_lines[:before] != old_lines[:before]:
+                continue
+            full = candidate
+            if op == "edit":
+                tail = old_lines[doc.spans[index][1] :]
+                if not tail or new_lines[len(new_lines) - len(tail) :] == tail:
+                    return candidate
+            break
+    expect = canonical_json(plain(doc.data))
+    if op == "delete":  # a text splice: no dump needed unless it fails
+        spliced = _splice(doc, "", index, op)
+        if spliced is not None and _parses_to(spliced, expect):
+            return spliced
+        return dump(doc.data, order[0])
+    candidates = [full] if full is not None else []
+    candidates += [dump(doc.data, layout) for layout in order[:2]]
+    for candidate in candidates:
+        spliced = _splice(doc, candidate, index, op)
+        if spliced is not None and _parses_to(spliced, expect):
+            return spliced
+    return candidates[0]
+
+
+def _parses_to(text: str, expect: str) -> bool:
+    """Whether ``text`` parses to the data whose canonical JSON is ``expect``."""
+    try:
+        return canonical_json(plain(load(text))) == expect
+    except Exception:
+        return False
 
 
 def _splice(doc: Doc, full: str, index: int, op: str) -> str | None:

@@ -116,7 +116,7 @@ def _new_text(doc: _yamlfile.Doc, body: dict[str, Any]) -> str:
     if isinstance(existing, CommentedSeq) and len(existing) > 0:
         existing.append(_yamlfile._fresh(body, None, bool(existing.fa.flow_style())))
         return _yamlfile.render(doc, len(existing) - 1, "add")
-    block = _yamlfile.dump({"profiles": [body]}, doc.layout)
+    block = _yamlfile.dump({"profiles": [body]}, _yamlfile.DEFAULT_LAYOUT)
     head = doc.text if doc.text.endswith("\n") or not doc.text else doc.text + "\n"
     text = head + block
     expect = {**plain(data), "profiles": [body]}
@@ -125,7 +125,7 @@ def _new_text(doc: _yamlfile.Doc, body: dict[str, Any]) -> str:
     ):
         return text
     data["profiles"] = CommentedSeq([_yamlfile._fresh(body, None, False)])
-    return _yamlfile.dump(data, doc.layout)
+    return _yamlfile.dump(data, _yamlfile.DEFAULT_LAYOUT)
 
 
 def _validated(root: Path, text: str, file: str) -> Study:

@@ -61,6 +61,10 @@ def test_lists_proposals_when_not_on_a_terminal(
     assert "proposed" in lines[0] and "s1  A1.1  11" in lines[0] and "docs/annual.pdf" in lines[0]
     code, out, _ = run(["review", str(study), "--status", "accepted"], capsys)
     assert code == 0 and out.strip() == "no proposals with status accepted"
+    code, out, _ = run(["review", str(study), "--lang", "zh"], capsys)
+    assert code == 0 and out.splitlines()[0].startswith(f"{ids[0]}  待审")
+    code, out, _ = run(["review", str(study), "--accept", ids[0], "--lang", "zh"], capsys)
+    assert code == 0 and out.strip() == f"已采纳：{ids[0]} s1 A1.1 = 11"
 
 
 def test_accept_reject_and_edit_with_set(study: Path, capsys: pytest.CaptureFixture[str]) -> None:

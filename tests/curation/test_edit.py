@@ -122,6 +122,25 @@ def test_changing_an_aliased_source_copies_it_and_leaves_the_others(study: Path)
     assert sum(1 for d in dates.values() if d == "2025-02") == 1
 
 
+def test_changing_the_record_that_defines_the_anchor_moves_the_anchor(study: Path) -> None:
+    before = (study / REPORT).read_text(encoding="utf-8")
+    ref, rec, version = _find(study, "sensetime", "china_market")  # `source: &report`
+    assert ref.index == 0
+    source = {**rec["source"], "date": "2025-02"}
+    save_record(study, ref, {**rec, "source": source}, version, "li", "newer edition")
+    after = (study / REPORT).read_text(encoding="utf-8")
+    removed, added = _changed_lines(before, after)
+    assert '      date: "2025-02"' in added  # the copy keeps the quoting of its keys
+    # The next record that used the anchor now holds it; every other line is as it was.
+    assert len(removed) == len(added) == 3
+    assert (
+        "source: &report {title:" in added[-1]
+        and after.count("*report") == before.count("*report") - 1
+    )
+    dates = [r.source.date for r in load_study(study).evidence if r.source.publisher == "DKLCloud"]
+    assert dates.count("2025-02") == 1 and dates.count("2025-01-19") == len(dates) - 1
+
+
 def test_edited_study_validates_and_its_score_changes(study: Path) -> None:
     card0 = score(load_study(study))
     i = card0.subjects.index("baidu")
@@ -131,6 +150,48 @@ def test_edited_study_validates_and_its_score_changes(study: Path) -> None:
     assert card0.to_dict()["subjects"][i]["raw"]["P3.1"] == 36
     assert card1.to_dict()["subjects"][i]["raw"]["P3.1"] == 72
     assert card1.overall[i] != card0.overall[i]
+
+
+HAND_WRAPPED = """\
+format: quanheng/evidence@1
+records:
+# two records wrapped by hand: ruamel.yaml alone would join their lines
+- {subject: s1, indicator: A1.1, value: 10, source: {title: T},
+   quote: "10", analyst: a}
+- subject: s2
+  indicator: A1.1
+  value: 20
+  source: {title: T}
+  quote: "20"   # checked twice
+  analyst: a
+- {subject: s3, indicator: A1.1, value: 30, source: {title: T},
+   quote: "30", analyst: a}
+"""
+
+
+def test_a_layout_ruamel_cannot_reproduce_is_spliced(mini: Path) -> None:
+    path = mini / "evidence" / "facts.yaml"
+    text = path.read_text(encoding="utf-8").replace("  - {subject: s1, indicator: A1.1", "  #")
+    text = text.replace("  - {subject: s2, indicator: A1.1", "  #")
+    text = text.replace("  - {subject: s3, indicator: A1.1", "  #")
+    path.write_text(text, encoding="utf-8")
+    (mini / "evidence" / "wrapped.yaml").write_text(HAND_WRAPPED, encoding="utf-8")
+    ref, rec, version = _find(mini, "s2", "A1.1")
+    assert ref == RecordRef("evidence/wrapped.yaml", 1)
+    save_record(mini, ref, {**rec, "value": 25}, version, "li", "recount")
+    after = (mini / "evidence" / "wrapped.yaml").read_text(encoding="utf-8")
+    assert _changed_lines(HAND_WRAPPED, after) == (["  value: 20"], ["  value: 25"])
+    ref, rec, version = _find(mini, "s3", "A1.1")
+    save_record(mini, ref, {**rec, "value": 35}, version, "li", "recount")
+    removed, added = _changed_lines(after, (mini / "evidence" / "wrapped.yaml").read_text("utf-8"))
+    assert removed == [
+        "- {subject: s3, indicator: A1.1, value: 30, source: {title: T},",
+        '   quote: "30", analyst: a}',
+    ]
+    assert added == [
+        '- {subject: s3, indicator: A1.1, value: 35, source: {title: T}, quote: "30", analyst: a}'
+    ]
+    assert load_study(mini).cells[("s3", "A1.1")].value == 35
 
 
 def test_csv_row_is_edited_in_place(mini: Path) -> None:

@@ -25,7 +25,9 @@ import yaml
 
 from quanheng._files import display_path
 from quanheng.cli._app import app, console, err_console, guarded
+from quanheng.cli._words import LANG_HELP
 from quanheng.errors import InputError
+from quanheng.text import Lang
 
 if TYPE_CHECKING:
     from quanheng.curation import Proposal
@@ -33,10 +35,41 @@ if TYPE_CHECKING:
 # ruamel.yaml (under quanheng.curation) is imported by this command only when it runs, so
 # `quanheng --help` and the other commands start without it.
 
+# The command's fixed words, both languages side by side (ids, values and quotes print as found).
+WORDS: dict[str, tuple[str, str]] = {
+    "accepted": ("已采纳", "accepted"),
+    "accepted_edited": ("已采纳（经修改）", "accepted (edited)"),
+    "rejected": ("已驳回", "rejected"),
+    "proposed": ("待审", "proposed"),
+    "none": ("没有待审记录", "no proposals"),
+    "none_status": ("没有状态为 {status} 的待审记录", "no proposals with status {status}"),
+    "none_waiting": ("没有等待审核的记录", "no proposals waiting for review"),
+    "proposal": ("待审记录 {id}（{status}）", "proposal {id} ({status})"),
+    "subject": ("对象", "subject"),
+    "leaf": ("指标", "leaf"),
+    "value": ("数值", "value"),
+    "quote": ("原文", "quote"),
+    "source": ("出处", "source"),
+    "analyst": ("分析员", "analyst"),
+    "origin": ("来源", "origin"),
+    "model": ("模型", "model"),
+    "ask": (
+        "[a] 采纳 [e] 修改后采纳 [r] 驳回 [s] 跳过 [q] 退出？",
+        "[a]ccept [e]dit [r]eject [s]kip [q]uit? ",
+    ),
+    "reason": ("理由：", "reason: "),
+}
+
+
+def _w(key: str, lang: Lang, **fields: object) -> str:
+    text = WORDS[key][0 if lang == "zh" else 1]
+    return text.format(**fields) if fields else text
+
+
 EXAMPLES = """\b
 Examples:
   quanheng review studies/my-study
-  quanheng review studies/my-study --status accepted
+  quanheng review studies/my-study --status accepted --lang zh
   quanheng review studies/my-study --accept 3f2a9c0d11e4b7a2 --who li
   quanheng review studies/my-study --reject 3f2a9c0d11e4b7a2 --reason "quote is about 2022"
   quanheng review studies/my-study --edit 3f2a9c0d11e4b7a2 --set value=42 --set source.date=2024-05
@@ -75,6 +108,7 @@ def review(
     who: str | None = typer.Option(
         None, "--who", metavar="NAME", help="Who decides (default: the login name)."
     ),
+    lang: Lang = typer.Option("en", "--lang", help=LANG_HELP),
 ) -> None:
     """Review proposed evidence: list it, accept, edit or reject it (interactive on a terminal)."""
     from quanheng.curation import accept, load_proposals, reject
@@ -91,28 +125,29 @@ def review(
     acted = False
     for pid in accept_ids or []:
         done = accept(study, pid, person, reason=reason)
-        _said("accepted", done)
+        _said("accepted", done, lang)
         acted = True
     for pid in reject_ids or []:
         done = reject(study, pid, person, reason)
-        _said("rejected", done)
+        _said("rejected", done, lang)
         acted = True
     if edit_id is not None:
         proposal = _one(study, edit_id)
         record = apply_sets(proposal.record, sets) if sets else edit_in_editor(proposal.record)
         done = accept(study, edit_id, person, record=record, reason=reason)
-        _said("accepted (edited)", done, record)
+        _said("accepted_edited", done, lang, record)
         acted = True
     if acted:
         return
     if status is None and sys.stdin.isatty() and sys.stdout.isatty():
-        interactive(study, person)
+        interactive(study, person, lang=lang)
         return
     items = load_proposals(study, status)
     if not items:
-        console.print(f"no proposals{f' with status {status}' if status else ''}", markup=False)
+        none = _w("none_status", lang, status=status) if status else _w("none", lang)
+        console.print(none, markup=False)
     for p in items:
-        console.print(summary_line(p), markup=False)
+        console.print(summary_line(p, lang), markup=False)
 
 
 def _login() -> str:
@@ -122,10 +157,11 @@ def _login() -> str:
         return "unknown"
 
 
-def _said(what: str, proposal: Proposal, record: dict[str, Any] | None = None) -> None:
+def _said(what: str, proposal: Proposal, lang: Lang, record: dict[str, Any] | None = None) -> None:
     rec = record if record is not None else proposal.record
+    colon = "：" if lang == "zh" else ": "
     console.print(
-        f"{what}: {proposal.id} {rec.get('subject')} {rec.get('indicator')} = "
+        f"{_w(what, lang)}{colon}{proposal.id} {rec.get('subject')} {rec.get('indicator')} = "
         f"{_value(rec.get('value'))}",
         markup=False,
     )
@@ -150,7 +186,7 @@ def _value(value: Any) -> str:
     return str(value)
 
 
-def summary_line(p: Proposal) -> str:
+def summary_line(p: Proposal, lang: Lang = "en") -> str:
     """One line per proposal: id, status, cell, value, the quote's start, the document."""
     rec = p.record
     quote = " ".join(str(rec.get("quote", "")).split())
@@ -158,12 +194,12 @@ def summary_line(p: Proposal) -> str:
         quote = quote[:39] + "…"
     doc = p.origin.get("document") or p.origin.get("tool") or ""
     return (
-        f"{p.id}  {p.status:<8}  {rec.get('subject')}  {rec.get('indicator')}  "
+        f"{p.id}  {_w(p.status, lang):<8}  {rec.get('subject')}  {rec.get('indicator')}  "
         f"{_value(rec.get('value'))}  “{quote}”  {doc}"
     )
 
 
-def describe(p: Proposal) -> list[str]:
+def describe(p: Proposal, lang: Lang = "en") -> list[str]:
     """The proposal in full, as the interactive loop shows it."""
     rec = p.record
     source = rec.get("source") if isinstance(rec.get("source"), dict) else {}
@@ -173,20 +209,34 @@ def describe(p: Proposal) -> list[str]:
     offsets = origin.get("offsets")
     if offsets:
         where = f"{where} [{offsets[0]}:{offsets[1]}]" if len(offsets) == 2 else where
-    lines = [
-        f"proposal {p.id} ({p.status})",
-        f"  subject:   {rec.get('subject')}",
-        f"  leaf:      {rec.get('indicator')}",
-        f"  value:     {_value(rec.get('value'))}"
-        + (f" {rec['unit']}" if isinstance(rec.get("unit"), str) else ""),
-        f"  quote:     {' '.join(str(rec.get('quote', '')).split())}",
-        "  source:    "
-        + ", ".join(str(source[k]) for k in ("title", "publisher", "date", "url") if k in source),
-        f"  analyst:   {rec.get('analyst')}",
-        f"  origin:    {origin.get('tool', '?')} {where}".rstrip()
-        + (f" (model {origin['model']})" if origin.get("model") else ""),
+    unit = f" {rec['unit']}" if isinstance(rec.get("unit"), str) else ""
+    shown = ", ".join(str(source[k]) for k in ("title", "publisher", "date", "url") if k in source)
+    model = origin.get("model")
+    rows = [
+        ("subject", str(rec.get("subject"))),
+        ("leaf", str(rec.get("indicator"))),
+        ("value", f"{_value(rec.get('value'))}{unit}"),
+        ("quote", " ".join(str(rec.get("quote", "")).split())),
+        ("source", shown),
+        ("analyst", str(rec.get("analyst"))),
+        (
+            "origin",
+            f"{origin.get('tool', '?')} {where}".rstrip()
+            + (f" ({_w('model', lang)} {model})" if model else ""),
+        ),
+    ]
+    width = 8 if lang == "zh" else 10
+    lines = [_w("proposal", lang, id=p.id, status=_w(p.status, lang))]
+    lines += [
+        f"  {_pad(_w(key, lang) + ('：' if lang == 'zh' else ':'), width)} {v}" for key, v in rows
     ]
     return lines
+
+
+def _pad(label: str, width: int) -> str:
+    """``label`` padded to ``width`` columns, a CJK character counting two."""
+    cols = sum(2 if ord(c) > 0x2E7F else 1 for c in label)
+    return label + " " * max(width - cols, 0)
 
 
 def apply_sets(record: dict[str, Any], sets: list[str]) -> dict[str, Any]:
@@ -276,6 +326,7 @@ def interactive(
     who: str,
     ask: Callable[[str], str] = input,
     edit: Callable[[dict[str, Any]], dict[str, Any]] = edit_in_editor,
+    lang: Lang = "en",
 ) -> None:
     """Show each open proposal and ask: [a]ccept, [e]dit, [r]eject, [s]kip, [q]uit.
 
@@ -286,27 +337,27 @@ def interactive(
 
     pending = load_proposals(study, "proposed")
     if not pending:
-        console.print("no proposals waiting for review", markup=False)
+        console.print(_w("none_waiting", lang), markup=False)
         return
     for n, proposal in enumerate(pending, 1):
         while True:
             console.print(f"\n[{n}/{len(pending)}]", markup=False)
-            for line in describe(proposal):
+            for line in describe(proposal, lang):
                 console.print(line, markup=False)
             try:
-                answer = ask("[a]ccept [e]dit [r]eject [s]kip [q]uit? ").strip().lower()[:1]
+                answer = ask(_w("ask", lang)).strip().lower()[:1]
             except EOFError:
                 return
             try:
                 if answer == "a":
-                    _said("accepted", accept(study, proposal.id, who))
+                    _said("accepted", accept(study, proposal.id, who), lang)
                 elif answer == "e":
                     record = edit(proposal.record)
                     done = accept(study, proposal.id, who, record=record)
-                    _said("accepted (edited)", done, record)
+                    _said("accepted_edited", done, lang, record)
                 elif answer == "r":
-                    why = ask("reason: ").strip()
-                    _said("rejected", reject(study, proposal.id, who, why))
+                    why = ask(_w("reason", lang)).strip()
+                    _said("rejected", reject(study, proposal.id, who, why), lang)
                 elif answer == "q":
                     return
                 elif answer != "s":
