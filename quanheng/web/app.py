@@ -33,6 +33,7 @@ def create_app(
     draws: int | None = None,
     python: str | None = None,
     processes: bool = False,
+    hosts: tuple[str, ...] | None = None,
 ) -> FastAPI:
     """The workbench for the study in ``study_dir``.
 
@@ -42,6 +43,8 @@ def create_app(
         max_body: the largest request body accepted, in bytes (413 above it).
         draws: simulation draws for the live rank probabilities (default 2,000).
         python: the interpreter that runs ``measure`` (default: this one).
+        hosts: the only ``Host`` names answered (421 for any other), against DNS rebinding;
+            ``None``: any (:func:`~quanheng.web.serve.serve` sets it when there is no token).
         processes: run the live simulation in a worker process of its own (default: in a
             thread of the server's; side by side on a loaded 2-core machine neither was faster).
     """
@@ -83,7 +86,9 @@ def create_app(
         return "ok"
 
     app.add_middleware(BodyLimit, limit=max_body)
-    app.add_middleware(Guard, token=token)  # added last: outermost, before anything is read
+    app.add_middleware(
+        Guard, token=token, hosts=hosts
+    )  # added last: outermost, before anything is read
     return app
 
 

@@ -10,6 +10,9 @@
   the ``X-CSRF-Token`` header that the page's script and htmx send); a page of another site
   cannot read it, so it cannot make a browser post to the workbench. Anything else: 403.
 * **Body size.** A request body over :data:`MAX_BODY` bytes gets 413 before it is read.
+* **Host.** Served without a token, the workbench answers only requests whose ``Host`` is
+  the address it listens on (or ``localhost``): a page of another site that points its own
+  name at 127.0.0.1 (DNS rebinding) gets 421 and cannot read a page or its CSRF token.
 * **Content-Security-Policy.** Scripts and styles from the workbench alone, images from it or
   ``data:``; nothing from another host, and no inline script, so a quote that holds
   ``<script>`` could not run even if an escape were missed.
@@ -32,6 +35,7 @@ __all__ = [
     "BodyLimit",
     "Guard",
     "is_loopback",
+    "loopback_hosts",
     "new_token",
 ]
 
@@ -94,9 +98,12 @@ def _cookies(raw: bytes) -> dict[str, str]:
 class Guard:
     """ASGI middleware: the token (when one is set) and the security headers on every answer."""
 
-    def __init__(self, app: ASGIApp, token: str | None) -> None:
+    def __init__(
+        self, app: ASGIApp, token: str | None, hosts: tuple[str, ...] | None = None
+    ) -> None:
         self.app = app
         self.token = token
+        self.hosts = None if hosts is None else frozenset(h.lower() for h in hosts)
 
     def _given(self, scope: Scope) -> str | None:
         headers = _headers(scope)
@@ -117,6 +124,11 @@ class Guard:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
+            return
+        if self.hosts is not None and _host_name(scope) not in self.hosts:
+            await _plain(
+                send, 421, "421: this workbench answers only to the address it listens on\n", []
+            )
             return
         if self.token is not None:
             query = parse_qsl(scope.get("query_string", b"").decode("latin-1"))
@@ -161,6 +173,19 @@ class Guard:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+def _host_name(scope: Scope) -> str:
+    """The ``Host`` header without its port (``[::1]:8765`` → ``::1``), lower case."""
+    host = _headers(scope).get(b"host", b"").decode("latin-1").strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def loopback_hosts(host: str) -> tuple[str, ...]:
+    """The ``Host`` names a workbench bound to ``host`` without a token answers to."""
+    return tuple(dict.fromkeys((host.lower(), "127.0.0.1", "localhost", "::1")))
 
 
 class _TooLarge(HTTPException):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from quanheng.web.security import is_loopback, new_token
+from quanheng.web.security import is_loopback, loopback_hosts, new_token
 
 __all__ = ["serve", "workbench_url"]
 
@@ -35,7 +35,8 @@ def serve(
 
     if token is None and not is_loopback(host):
         token = new_token()
-    app = create_app(study_dir, token=token)
+    # without a token, answer only to this machine's names (no DNS rebinding)
+    app = create_app(study_dir, token=token, hosts=loopback_hosts(host) if token is None else None)
     say(f"quanheng workbench: {workbench_url(host, port, token)}  (Ctrl-C stops it)")
     try:
         uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -10,7 +10,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from quanheng.web.security import CSP, BodyLimit, Guard, is_loopback, new_token
+from quanheng.web.security import CSP, BodyLimit, Guard, is_loopback, loopback_hosts, new_token
 from tests.web.support import client_for
 
 
@@ -19,9 +19,9 @@ async def echo(request: Request) -> PlainTextResponse:
     return PlainTextResponse(f"{len(body)}")
 
 
-def app(token: str | None = None, limit: int = 100) -> Any:
+def app(token: str | None = None, limit: int = 100, hosts: tuple[str, ...] | None = None) -> Any:
     inner = Starlette(routes=[Route("/", echo, methods=["GET", "POST"])])
-    return Guard(BodyLimit(inner, limit), token)  # type: ignore[arg-type]
+    return Guard(BodyLimit(inner, limit), token, hosts)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize(
@@ -75,3 +75,11 @@ def test_every_answer_carries_the_security_headers() -> None:
     assert r.headers["content-security-policy"] == CSP
     assert r.headers["x-frame-options"] == "DENY"
     assert r.headers["x-content-type-options"] == "nosniff"
+
+
+def test_without_a_token_only_this_machines_names_are_answered() -> None:
+    client = client_for(app(hosts=loopback_hosts("127.0.0.1")))
+    for host in ("127.0.0.1:8765", "localhost:8765", "[::1]:8765", "LOCALHOST"):
+        assert client.get("/", headers={"Host": host}).status_code == 200, host
+    for host in ("evil.example", "evil.example:8765", "127.0.0.1.evil.example", ""):
+        assert client.get("/", headers={"Host": host}).status_code == 421, host
