@@ -33,6 +33,10 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
         "Move a slider: the ranking and landscape are recomputed by the scoring core at once; "
         "P(best) comes from {draws} simulation draws.",
     ),
+    "overview_note": (
+        "最优概率由 {draws} 次模拟得出。调整权重并即时查看排名变化：",
+        "P(best) comes from {draws} simulation draws. Move the weights and watch the ranking:",
+    ),
     "save_profile": ("另存为权重方案", "Save as profile"),
     "profile_id": ("方案 id", "Profile id"),
     "profile_name_zh": ("中文名称", "Name (Chinese)"),
