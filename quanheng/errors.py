@@ -34,6 +34,7 @@ code   meaning
     │   ├── StudyError                  a study file, its subjects or profiles
     │   ├── EvidenceError               an evidence file (YAML or CSV)
     │   ├── MeasureInputError           a suite, dataset or endpoint setting
+    │   ├── ResultsFileError            another harness's results file, or an import mapping
     │   └── WeightError                 weights or AHP judgements that cannot be used
     ├── EnvironmentProblem              exit 2: something missing on this machine
     │   └── LocalModelError             a local model cannot be located, verified or served
@@ -68,6 +69,7 @@ __all__ = [
     "MeasureInputError",
     "Problem",
     "QuanhengError",
+    "ResultsFileError",
     "StoreInUse",
     "StudyError",
     "TransportError",
@@ -144,6 +146,10 @@ class EvidenceError(InputError):
 
 class MeasureInputError(InputError):
     """A suite, dataset or endpoint setting is malformed."""
+
+
+class ResultsFileError(InputError):
+    """A results file of another harness (or an import mapping) cannot be imported."""
 
 
 class WeightError(InputError):
