@@ -3,7 +3,9 @@
 from quanheng.cli.commands import (
     analyse,
     demo,
+    export,
     frameworks,
+    import_results,
     init,
     measure,
     recommend,
@@ -18,7 +20,9 @@ from quanheng.cli.commands import (
 __all__ = [
     "analyse",
     "demo",
+    "export",
     "frameworks",
+    "import_results",
     "init",
     "measure",
     "recommend",
