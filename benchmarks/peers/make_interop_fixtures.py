@@ -7,7 +7,8 @@ differs from their gold answer, so the accuracies are not 1 and the per-sample s
 
 The outputs are copied into ``tests/data/interop/`` with this machine's paths and host names
 replaced by placeholders (``/SCRUBBED``, ``127.0.0.1:PORT``); the numbers are left as the
-harnesses wrote them. Run from the repository root with the peer venv's Python (its ``zipfile_zstd``, which
+harnesses wrote them. Run from the repository root with the peer venv's Python (its
+``zipfile_zstd``, which
 inspect_ai installs, reads and rewrites the zstd-compressed members of an ``.eval`` log)::
 
     benchmarks/peers/.venv/bin/python benchmarks/peers/make_interop_fixtures.py
@@ -153,7 +154,9 @@ def run(command: list[str], work: Path, extra: dict[str, str]) -> None:
 def lm_eval(url: str, work: Path, task: str, items: Path, *, samples: bool, limit: int) -> Path:
     tasks = work / "tasks"
     tasks.mkdir(exist_ok=True)
-    pattern, name = ("answer is ([A-D])", "letter") if "ceval" in task else ("answer is (\\\\d+)", "number")
+    pattern, name = (
+        ("answer is ([A-D])", "letter") if "ceval" in task else ("answer is (\\\\d+)", "number")
+    )
     (tasks / f"{task}.yaml").write_text(
         _LM_EVAL_TASK.format(name=task, items=items, filter=name, pattern=pattern)
     )

@@ -22,9 +22,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from quanheng.interop.parsed import TaskScore
 from quanheng.measure.measurement import IntervalMethod
 from quanheng.measure.metrics import bootstrap_ci
-from quanheng.interop.parsed import TaskScore
 
 __all__ = ["Z90", "CellValue", "cell_value"]
 
@@ -53,7 +53,9 @@ def cell_value(scores: Sequence[TaskScore], *, seed: int = 0) -> CellValue:
         mean, low, high = bootstrap_ci(samples, seed=seed)
         value = kept[0].value if len(kept) == 1 else mean
         se = float(samples.std(ddof=1) / math.sqrt(samples.size)) if samples.size > 1 else None
-        return CellValue(value, min(low, value), max(high, value), int(samples.size), se, "bootstrap")
+        return CellValue(
+            value, min(low, value), max(high, value), int(samples.size), se, "bootstrap"
+        )
     counts = [s.n for s in kept]
     if len(kept) == 1:
         value, n, se = kept[0].value, kept[0].n, kept[0].se

@@ -82,8 +82,18 @@ COLUMNS: tuple[str, ...] = (
 
 _TYPES: dict[str, str] = {
     **dict.fromkeys(
-        ("overall", "coverage", "p_best", "score", "node_coverage", "raw", "value", "low",
-         "high", "se"),
+        (
+            "overall",
+            "coverage",
+            "p_best",
+            "score",
+            "node_coverage",
+            "raw",
+            "value",
+            "low",
+            "high",
+            "se",
+        ),
         "float",
     ),
     "rank": "int",
@@ -222,8 +232,8 @@ def write_export(rows: Sequence[Mapping[str, Any]], fmt: ExportFormat, out: Path
         out.write_text(render(rows, fmt), encoding="utf-8")
         return out
     try:
-        import pyarrow as pa
-        import pyarrow.parquet as pq
+        import pyarrow as pa  # type: ignore[import-untyped]
+        import pyarrow.parquet as pq  # type: ignore[import-untyped]
     except ImportError:
         raise EnvironmentProblem(
             "Parquet needs pyarrow: run `pip install 'quanheng[parquet]'` (or `pip install "

@@ -212,7 +212,13 @@ def import_results(
         try:
             read.append(
                 read_results(
-                    study, path, harness, subject, mapping=mapping, prefer=prefer, model=model,
+                    study,
+                    path,
+                    harness,
+                    subject,
+                    mapping=mapping,
+                    prefer=prefer,
+                    model=model,
                     now=now,
                 )
             )

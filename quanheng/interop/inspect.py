@@ -21,7 +21,7 @@ import math
 import struct
 import zipfile
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from quanheng.errors import EnvironmentProblem, ResultsFileError
 from quanheng.interop.parsed import ParsedFile, TaskScore
@@ -103,7 +103,9 @@ def _read(path: Path) -> tuple[Any, list[Any]]:
     try:
         log = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ResultsFileError.single(str(path), None, f"neither a zip nor JSON ({exc})", _HINT)
+        raise ResultsFileError.single(
+            str(path), None, f"neither a zip nor JSON ({exc})", _HINT
+        ) from None
     return log, list(log.get("samples") or []) if isinstance(log, dict) else []
 
 
@@ -169,7 +171,7 @@ def _to_float(value: object) -> float | None:
     return float(value) if _is_number(value) else None
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return (
         isinstance(value, int | float)
         and not isinstance(value, bool)

@@ -15,7 +15,7 @@ import json
 import math
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from quanheng.errors import ResultsFileError
 from quanheng.interop.parsed import ParsedFile, TaskScore
@@ -87,7 +87,7 @@ def _load_json(path: Path) -> Any:
         raise ResultsFileError.single(str(path), None, f"not JSON ({exc})", _HINT) from None
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return (
         isinstance(value, int | float)
         and not isinstance(value, bool)

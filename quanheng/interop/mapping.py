@@ -137,7 +137,10 @@ def load_mapping(path: Path) -> Mapping:
     name = display_path(path)
     if not isinstance(raw, dict):
         raise ResultsFileError.single(
-            name, None, "a mapping file is a YAML mapping", f"start it with `format: {MAPPING_FORMAT}`"
+            name,
+            None,
+            "a mapping file is a YAML mapping",
+            f"start it with `format: {MAPPING_FORMAT}`",
         )
     try:
         parsed = _MappingFile.model_validate(raw)

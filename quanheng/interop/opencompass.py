@@ -21,7 +21,7 @@ import json
 import math
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeGuard
 
 from quanheng._files import read_csv
 from quanheng.errors import ResultsFileError
@@ -29,9 +29,7 @@ from quanheng.interop.parsed import ParsedFile, TaskScore
 
 __all__ = ["parse_opencompass"]
 
-_HINT = (
-    "pass OpenCompass's summary/summary_<timestamp>.csv or a results/<model>/<dataset>.json"
-)
+_HINT = "pass OpenCompass's summary/summary_<timestamp>.csv or a results/<model>/<dataset>.json"
 _FIXED = ("dataset", "version", "metric", "mode")
 _STAMP = re.compile(r"(\d{8})_(\d{6})")
 
@@ -153,7 +151,7 @@ def _details(path: Path) -> tuple[float, ...] | None:
         mark = next(
             (entry[k] for k in ("correct", "is_correct", "cascade_correct") if k in entry), None
         )
-        marks = mark if isinstance(mark, list) else [mark]
+        marks: list[Any] = mark if isinstance(mark, list) else [mark]
         if not marks or not all(isinstance(m, bool | int | float) for m in marks):
             return None
         out.append(sum(float(m) for m in marks) / len(marks))
@@ -170,7 +168,7 @@ def _date(path: Path) -> str | None:
     return None
 
 
-def _is_number(value: object) -> bool:
+def _is_number(value: object) -> TypeGuard[float]:
     return (
         isinstance(value, int | float)
         and not isinstance(value, bool)

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from quanheng.errors import ResultsFileError
-from quanheng.measure.measurement import IMPORT_PREFIX, ImportedFrom
 from quanheng.interop.cells import CellValue
 from quanheng.interop.parsed import ParsedFile
+from quanheng.measure.measurement import IMPORT_PREFIX, ImportedFrom
 
 __all__ = ["file_sha256", "import_id", "origin"]
 

@@ -221,7 +221,8 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
     "imported_method": ("导入的实测值", "Imported measurements"),
     "imported_method_text": (
         "导入值按文件的 SHA-256 只存一次。区间为 90%：文件有逐样本结果时，用与 quanheng 自测相同的"
-        "自助法（2,000 次重抽样）；否则用文件报告的标准误（值 ± 1.645 × 标准误）；两者皆无时，用由 n "
+        "自助法（2,000 次重抽样）；否则用文件报告的标准误（值 ± 1.645 × 标准误）；"
+        "两者皆无时，用由 n "
         "计算的 Wilson 区间。同一对象的同一指标有多个测量值时，以 --prefer imported 导入的值优先，"
         "其次是 quanheng 自己的测量，再次是最近一次导入；其余值在附录一中并列展示，不做合并。",
         "Imported values are stored once per file SHA-256. Intervals are 90%: where the file has "

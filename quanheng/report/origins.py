@@ -72,10 +72,10 @@ def measured_origins(card: Scorecard, matrix: IndicatorMatrix) -> tuple[Measured
             if shown is None or (shown.imported is None and not others):
                 continue
             k = card.node_ids.index(leaf)
-            entries = tuple(
-                _entry(m, shown=j == 0) for j, m in enumerate((shown, *others))
+            entries = tuple(_entry(m, shown=j == 0) for j, m in enumerate((shown, *others)))
+            out.append(
+                MeasuredOrigin(sid, card.subject_names[i], leaf, card.node_names[k], entries)
             )
-            out.append(MeasuredOrigin(sid, card.subject_names[i], leaf, card.node_names[k], entries))
     return tuple(out)
 
 

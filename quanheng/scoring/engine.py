@@ -248,7 +248,8 @@ def study_digests(study: Study, measurements: Iterable[Measurement] = ()) -> dic
     """Content hashes of the framework, the evidence and (if any) the measured values.
 
     The ``runs`` hash covers every measured value with its interval, item count and run ids
-    (and, for an imported value, its origin), so two reports with the same hashes were computed from the same answers.
+    (and, for an imported value, its origin), so two reports with the same hashes were computed
+    from the same answers.
     """
     fw = json.dumps(study.framework.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     ev = json.dumps(sorted(r.digest for r in study.evidence), sort_keys=True, ensure_ascii=False)

@@ -54,9 +54,15 @@ def test_tasks_pool_by_their_sizes_and_a_group_replaces_its_members() -> None:
     assert pooled.value == pytest.approx((0.5 * 10 + 0.8 * 30) / 40) and pooled.n == 40
     assert pooled.se == pytest.approx(math.sqrt((10 * 0.1) ** 2 + (30 * 0.05) ** 2) / 40)
     group = TaskScore("g", "acc", 0.6, 40, se=0.07)
-    members = [TaskScore("a", "acc", 0.5, 10, parent="g"), TaskScore("b", "acc", 0.8, 30, parent="g")]
+    members = [
+        TaskScore("a", "acc", 0.5, 10, parent="g"),
+        TaskScore("b", "acc", 0.8, 30, parent="g"),
+    ]
     assert cell_value([group, *members]).value == 0.6
     both = cell_value(
-        [TaskScore("a", "acc", 0.5, 2, samples=(1.0, 0.0)), TaskScore("b", "acc", 1.0, 1, samples=(1.0,))]
+        [
+            TaskScore("a", "acc", 0.5, 2, samples=(1.0, 0.0)),
+            TaskScore("b", "acc", 1.0, 1, samples=(1.0,)),
+        ]
     )
     assert (both.value, both.n, both.interval) == (pytest.approx(2 / 3), 3, "bootstrap")

@@ -20,7 +20,9 @@ from quanheng.scoring.scorecard import Scorecard
 @pytest.fixture(scope="module")
 def card(tmp_path_factory: pytest.TempPathFactory) -> Scorecard:
     study = quanheng.load_study(fresh_study(tmp_path_factory.mktemp("export")))
-    import_results(study, [lm_eval_ceval()], "lm-eval", MODEL, now=datetime(2026, 12, 1, tzinfo=UTC))
+    import_results(
+        study, [lm_eval_ceval()], "lm-eval", MODEL, now=datetime(2026, 12, 1, tzinfo=UTC)
+    )
     import_results(study, [inspect_log()], "inspect", MODEL, now=datetime(2026, 12, 2, tzinfo=UTC))
     return quanheng.score(study, measurements=collect(study))
 

@@ -129,7 +129,12 @@ def test_two_imports_of_one_leaf_conflict_newest_first_unless_one_is_preferred(
     first = datetime(2026, 12, 1, tzinfo=UTC)
     import_results(study, [lm_eval_ceval()], "lm-eval", MODEL, now=first)
     result = import_results(
-        study, [inspect_log()], "inspect", MODEL, collect=collect, now=datetime(2026, 12, 2, tzinfo=UTC)
+        study,
+        [inspect_log()],
+        "inspect",
+        MODEL,
+        collect=collect,
+        now=datetime(2026, 12, 2, tzinfo=UTC),
     )
     shown, other = result.conflicts[(MODEL, "P5.1")]
     assert (shown.value, other.value) == (0.6, 0.7)  # the newer import is shown
@@ -140,7 +145,12 @@ def test_two_imports_of_one_leaf_conflict_newest_first_unless_one_is_preferred(
 
 def test_prefer_imported_wins_whatever_the_date(study: Study) -> None:
     import_results(
-        study, [lm_eval_ceval()], "lm-eval", MODEL, prefer=True, now=datetime(2026, 1, 1, tzinfo=UTC)
+        study,
+        [lm_eval_ceval()],
+        "lm-eval",
+        MODEL,
+        prefer=True,
+        now=datetime(2026, 1, 1, tzinfo=UTC),
     )
     result = import_results(study, [inspect_log()], "inspect", MODEL, collect=collect)
     shown, _ = result.conflicts[(MODEL, "P5.1")]

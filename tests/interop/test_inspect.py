@@ -22,7 +22,12 @@ def test_an_eval_log_gives_task_model_version_and_sample_scores() -> None:
     assert (parsed.harness, parsed.version) == ("inspect", "0.3.285")
     assert parsed.model == "openai-api/fake/fake-chat"
     (score,) = parsed.scores
-    assert (score.task, score.metric, score.value, score.n) == ("cmmlu_offline", "accuracy", 0.6, 10)
+    assert (score.task, score.metric, score.value, score.n) == (
+        "cmmlu_offline",
+        "accuracy",
+        0.6,
+        10,
+    )
     assert score.se == pytest.approx(0.163299, abs=1e-6)
     assert score.samples is not None and sorted(score.samples) == [0.0] * 4 + [1.0] * 6
 

@@ -37,8 +37,14 @@ def test_the_origin_keeps_the_file_name_but_not_its_folder() -> None:
     cell = CellValue(0.7, 0.5, 0.9, 10, 0.15, "bootstrap")
     now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
     got = origin(
-        parse_lm_eval(path), path, "f" * 64, tasks="ceval_offline", metric="exact_match,letter",
-        cell=cell, preferred=True, now=now,
+        parse_lm_eval(path),
+        path,
+        "f" * 64,
+        tasks="ceval_offline",
+        metric="exact_match,letter",
+        cell=cell,
+        preferred=True,
+        now=now,
     )
     assert (got.harness, got.harness_version, got.file, got.imported) == (
         "lm-eval",
@@ -46,4 +52,9 @@ def test_the_origin_keeps_the_file_name_but_not_its_folder() -> None:
         path.name,
         "2026-12-04T12:00:00+00:00",
     )
-    assert (got.interval, got.se, got.preferred, got.model) == ("bootstrap", 0.15, True, "fake-chat")
+    assert (got.interval, got.se, got.preferred, got.model) == (
+        "bootstrap",
+        0.15,
+        True,
+        "fake-chat",
+    )

@@ -33,8 +33,11 @@ def export(
         None, "--out", metavar="PATH", help="File to write; default: standard output (jsonl, csv)."
     ),
     profile: str | None = typer.Option(
-        None, "--profile", "-p", metavar="PROFILE", help="A profile id of the study; default: "
-        "the framework's own weights.",
+        None,
+        "--profile",
+        "-p",
+        metavar="PROFILE",
+        help="A profile id of the study; default: the framework's own weights.",
     ),
     draws: int = typer.Option(
         0, "--draws", help="Simulation draws for the p_best column; 0 (default) leaves it empty."
@@ -48,7 +51,9 @@ def export(
     """
     if fmt == "parquet" and out is None:
         raise InputError.single(
-            "--out", None, "Parquet is binary and is not written to the terminal",
+            "--out",
+            None,
+            "Parquet is binary and is not written to the terminal",
             "give --out FILE.parquet",
         )
     study, card = scored(path, profile)

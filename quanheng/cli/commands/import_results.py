@@ -15,28 +15,46 @@ from quanheng.text import Lang
 
 EXAMPLES = """\b
 Examples:
-  quanheng import studies/cn-llm-vendors-2024 out/fake-chat/results_2026-12-04T18-09-41.json --from lm-eval --subject qwen2.5-coder-0.5b
-  quanheng import studies/cn-llm-vendors-2024 logs/*.eval --from inspect --subject qwen2.5-coder-0.5b --prefer imported
-  quanheng import studies/cn-llm-vendors-2024 summary/summary_20261204_181500.csv --from opencompass --subject baidu --map my-tasks.yaml
+  quanheng import studies/cn-llm-vendors-2024 results_2026-12-04.json --from lm-eval \\
+      --subject qwen2.5-coder-0.5b
+  quanheng import studies/cn-llm-vendors-2024 logs/run.eval --from inspect \\
+      --subject qwen2.5-coder-0.5b --prefer imported
+  quanheng import studies/cn-llm-vendors-2024 summary_20261204_181500.csv \\
+      --from opencompass --subject baidu --map my-tasks.yaml
 """
 
 _WORDS: dict[str, tuple[str, str]] = {
-    "stored": ("已导入 {file}（{harness}，sha256 {sha}）→ {subject}", "imported {file} ({harness}, sha256 {sha}) → {subject}"),
+    "stored": (
+        "已导入 {file}（{harness}，sha256 {sha}）→ {subject}",
+        "imported {file} ({harness}, sha256 {sha}) → {subject}",
+    ),
     "already": (
         "{file} 已导入过（sha256 {sha}，对象 {subject}）：未作任何改动",
         "{file}: already imported (sha256 {sha}, for {subject}); nothing changed",
     ),
-    "cell": ("  {leaf} {metric} = {value} {interval}，n = {n}，{how}；任务 {task}，指标 {source}", "  {leaf} {metric} = {value} {interval}, n = {n}, {how}; task {task}, metric {source}"),
+    "cell": (
+        "  {leaf} {metric} = {value} {interval}，n = {n}，{how}；任务 {task}，指标 {source}",
+        "  {leaf} {metric} = {value} {interval}, n = {n}, {how}; task {task}, metric {source}",
+    ),
     "skipped": ("  未导入：{why}", "  not imported: {why}"),
     "bootstrap": ("按 {n} 个样本自助法区间", "bootstrap interval over {n} samples"),
     "stderr": ("按文件报告的标准误给出区间", "interval from the file's reported stderr"),
-    "wilson": ("按 n 给出 Wilson 区间（文件无逐样本结果与标准误）", "Wilson interval from n (the file has no samples or stderr)"),
-    "none": ("无区间（文件既无 n 也无标准误）", "no interval (the file gives neither n nor stderr)"),
+    "wilson": (
+        "按 n 给出 Wilson 区间（文件无逐样本结果与标准误）",
+        "Wilson interval from n (the file has no samples or stderr)",
+    ),
+    "none": (
+        "无区间（文件既无 n 也无标准误）",
+        "no interval (the file gives neither n nor stderr)",
+    ),
     "conflict": (
         "冲突：{subject} 的 {leaf} 有 {k} 个测量值，未合并；采用 {shown}（{why}）",
         "conflict: {subject} {leaf} has {k} measurements, not merged; shown: {shown} ({why})",
     ),
-    "other": ("  另有 {value} {interval}，来自 {origin}", "  also {value} {interval} from {origin}"),
+    "other": (
+        "  另有 {value} {interval}，来自 {origin}",
+        "  also {value} {interval} from {origin}",
+    ),
     "why_preferred": ("--prefer imported 导入", "imported with --prefer imported"),
     "why_run": ("quanheng 自己的测量优先", "quanheng's own run comes first"),
     "why_newest": ("最近一次导入", "the most recent import"),
@@ -99,7 +117,9 @@ def import_command(
     from quanheng.measure.pipeline import collect  # the pipeline imports the runner's HTTP stack
 
     if prefer not in ("run", "imported"):
-        raise typer.BadParameter(f"{prefer!r} is not one of 'run', 'imported'", param_hint="--prefer")
+        raise typer.BadParameter(
+            f"{prefer!r} is not one of 'run', 'imported'", param_hint="--prefer"
+        )
     study = load_study(path)
     result = import_results(
         study,
@@ -115,7 +135,9 @@ def import_command(
     for item in result.files:
         sha = item.sha256[:12]
         if item.already:
-            console.print(_w("already", lang, file=item.path, sha=sha, subject=item.subject), markup=False)
+            console.print(
+                _w("already", lang, file=item.path, sha=sha, subject=item.subject), markup=False
+            )
             continue
         console.print(
             _w("stored", lang, file=item.path, harness=item.harness, sha=sha, subject=item.subject),
@@ -156,7 +178,13 @@ def import_command(
         )
         for other in others:
             console.print(
-                _w("other", lang, value=f"{other.value:.3f}", interval=_interval(other), origin=_origin(other, lang)),
+                _w(
+                    "other",
+                    lang,
+                    value=f"{other.value:.3f}",
+                    interval=_interval(other),
+                    origin=_origin(other, lang),
+                ),
                 markup=False,
             )
     console.print(_w("summary", lang, n=len(result.files), stored=result.stored), markup=False)
