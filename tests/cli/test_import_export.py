@@ -80,7 +80,7 @@ def test_an_import_shows_in_score_with_n_interval_and_origin_and_twice_is_a_no_o
     assert _measured(_score_json(study, capsys), MODEL)[leaf] == cell
 
 
-def test_the_score_table_names_imported_values_and_their_origin(
+def test_score_and_runs_name_imported_values_and_their_origin(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     study = fresh_study(tmp_path)
@@ -92,6 +92,10 @@ def test_the_score_table_names_imported_values_and_their_origin(
     assert code == 0
     line = next(x for x in out.splitlines() if f"{MODEL} P5.2:" in x)
     assert "0.750 [" in line and "n=8" in line and "lm-eval 0.4.13 task gsm8k_offline" in line
+    sha = hashlib.sha256(lm_eval_gsm8k().read_bytes()).hexdigest()
+    code, out, _ = run(["runs", str(study)], capsys)
+    assert code == 0 and "Imported results files (quanheng import)" in out
+    assert f"import:{sha[:12]}" in out  # the provenance id score --json gives
 
 
 PROBE_STUDY = """\
