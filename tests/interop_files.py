@@ -29,6 +29,11 @@ def lm_eval_gsm8k() -> Path:
     return _one("lm-eval/gsm8k/results_*.json")
 
 
+def lm_eval_group() -> Path:
+    """lm-eval results of a group (0.667 over 12) and its two member tasks, with samples."""
+    return _one("lm-eval/group/results_*.json")
+
+
 def inspect_log() -> Path:
     """An inspect_ai .eval log: accuracy 0.6 over 10 samples."""
     return _one("inspect/*.eval")

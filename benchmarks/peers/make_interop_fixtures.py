@@ -11,7 +11,9 @@ harnesses wrote them. Run from the repository root with the peer venv's Python (
 ``zipfile_zstd``, which
 inspect_ai installs, reads and rewrites the zstd-compressed members of an ``.eval`` log)::
 
-    benchmarks/peers/.venv/bin/python benchmarks/peers/make_interop_fixtures.py
+    benchmarks/peers/.venv/bin/python benchmarks/peers/make_interop_fixtures.py [NAME ...]
+
+with NAME among ``ceval gsm8k inspect group`` to make only those (default: all).
 
 It takes about a minute; nothing but 127.0.0.1 is contacted.
 """
@@ -229,7 +231,61 @@ def copy_scrubbed(src: Path, dest: Path, work: Path, url: str) -> None:
     dest.write_text(scrub_text(src.read_text(encoding="utf-8"), work, url), encoding="utf-8")
 
 
-def main() -> None:
+_GROUP = """\
+group: cmmlu_offline_group
+task:
+  - cmmlu_offline_law
+  - cmmlu_offline_art
+aggregate_metric_list:
+  - metric: exact_match
+    aggregation: mean
+    weight_by_size: true
+    filter_list: letter
+metadata:
+  version: 1.0
+"""
+
+
+def lm_eval_group(url: str, work: Path, law: Path, art: Path) -> Path:
+    """A group of two member tasks, with samples: lm-eval writes the group's own score."""
+    tasks = work / "tasks"
+    tasks.mkdir(exist_ok=True)
+    for name, items in (("cmmlu_offline_law", law), ("cmmlu_offline_art", art)):
+        (tasks / f"{name}.yaml").write_text(
+            _LM_EVAL_TASK.format(
+                name=name, items=items, filter="letter", pattern="answer is ([A-D])"
+            )
+        )
+    (tasks / "cmmlu_offline_group.yaml").write_text(_GROUP)
+    out = work / "lm-eval-group"
+    command = [
+        str(PEERS / "lm_eval"),
+        "run",
+        "--model",
+        "local-chat-completions",
+        "--model_args",
+        f"model=fake-chat,base_url={url}/chat/completions,tokenizer_backend=none,num_concurrent=2",
+        "--tasks",
+        "cmmlu_offline_group",
+        "--include_path",
+        str(tasks),
+        "--apply_chat_template",
+        "--limit",
+        "6",
+        "--output_path",
+        str(out),
+        "--log_samples",
+    ]
+    run(command, work, {"OPENAI_API_KEY": "none"})
+    return out
+
+
+FIXTURES = ("ceval", "gsm8k", "inspect", "group")
+
+
+def main(argv: list[str]) -> None:
+    """Make the fixtures named in ``argv`` (default: all of :data:`FIXTURES`)."""
+    wanted = argv or list(FIXTURES)
     if not (PEERS / "lm_eval").exists() or not (PEERS / "inspect").exists():
         raise SystemExit("benchmarks/peers/.venv lacks lm_eval or inspect: run setup.sh first")
     with tempfile.TemporaryDirectory(prefix="qh-interop-") as tmp:
@@ -237,26 +293,35 @@ def main() -> None:
         ceval = choice_items(work / "ceval.jsonl", 12, {2, 5, 9}, "ceval")
         gsm = math_items(work / "gsm8k.jsonl", 12, {1, 6})
         cmmlu = choice_items(work / "cmmlu.jsonl", 12, {0, 3, 4, 7}, "cmmlu")
+        law = choice_items(work / "law.jsonl", 6, {1}, "law")
+        art = choice_items(work / "art.jsonl", 6, {0, 2, 4}, "art")
         server, url = start_server(work / "server.jsonl")
+        made: dict[str, Path] = {}
         try:
-            with_samples = lm_eval(url, work, "ceval_offline", ceval, samples=True, limit=10)
-            no_samples = lm_eval(url, work, "gsm8k_offline", gsm, samples=False, limit=8)
-            logs = inspect(url, work, cmmlu, limit=10)
+            if "ceval" in wanted:
+                made["lm-eval/ceval"] = lm_eval(
+                    url, work, "ceval_offline", ceval, samples=True, limit=10
+                )
+            if "gsm8k" in wanted:
+                made["lm-eval/gsm8k"] = lm_eval(
+                    url, work, "gsm8k_offline", gsm, samples=False, limit=8
+                )
+            if "group" in wanted:
+                made["lm-eval/group"] = lm_eval_group(url, work, law, art)
+            if "inspect" in wanted:
+                made["inspect"] = inspect(url, work, cmmlu, limit=10)
         finally:
             server.terminate()
             server.wait(10)
-        if OUT.exists():
-            for sub in ("lm-eval", "inspect"):
-                shutil.rmtree(OUT / sub, ignore_errors=True)
-        for src, sub in ((with_samples, "lm-eval/ceval"), (no_samples, "lm-eval/gsm8k")):
-            for path in sorted(src.rglob("*.json*")):
+        for sub, src in made.items():
+            shutil.rmtree(OUT / sub, ignore_errors=True)
+            pattern = "*.eval" if sub == "inspect" else "*.json*"
+            for path in sorted(src.rglob(pattern)):
                 copy_scrubbed(path, OUT / sub / path.name, work, url)
-        for path in sorted(logs.rglob("*.eval")):
-            copy_scrubbed(path, OUT / "inspect" / path.name, work, url)
     for path in sorted(OUT.rglob("*")):
         if path.is_file():
             print(f"{path.relative_to(ROOT)}  {path.stat().st_size} bytes")
 
 
 if __name__ == "__main__":
-    main()
+    main(sys.argv[1:])

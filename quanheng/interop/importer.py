@@ -137,7 +137,7 @@ def read_results(
     cells = []
     for metric, scores in sorted(groups.items()):
         cell = cell_value(scores)
-        tasks = ",".join(s.task for s in scores)
+        tasks = ",".join(cell.tasks)
         cells.append(
             Measurement(
                 subject=subject,

@@ -66,3 +66,30 @@ def test_tasks_pool_by_their_sizes_and_a_group_replaces_its_members() -> None:
         ]
     )
     assert (both.value, both.n, both.interval) == (pytest.approx(2 / 3), 3, "bootstrap")
+
+
+def test_a_group_without_samples_takes_its_members_samples_for_the_interval() -> None:
+    group = TaskScore("ceval-valid", "acc,none", 0.62, None, se=0.2)
+    members = [
+        TaskScore(
+            "ceval-valid-law",
+            "acc,none",
+            0.5,
+            4,
+            samples=(1.0, 0.0, 1.0, 0.0),
+            parent="ceval-valid",
+        ),
+        TaskScore(
+            "ceval-valid-art",
+            "acc,none",
+            0.75,
+            4,
+            samples=(1.0, 1.0, 1.0, 0.0),
+            parent="ceval-valid",
+        ),
+    ]
+    cell = cell_value([group, *members])
+    pooled = members[0].samples + members[1].samples  # type: ignore[operator]
+    _, low, high = bootstrap_ci(pooled, seed=0)
+    assert (cell.value, cell.n, cell.interval) == (0.62, 8, "bootstrap")
+    assert (cell.low, cell.high) == (min(low, 0.62), max(high, 0.62))

@@ -14,6 +14,7 @@ from interop_files import (
     fresh_study,
     inspect_log,
     lm_eval_ceval,
+    lm_eval_group,
     lm_eval_gsm8k,
     opencompass_summary,
 )
@@ -59,6 +60,19 @@ def test_each_harness_becomes_a_measured_leaf(
     assert cell["low"] < value < cell["high"] or cell["high"] == 1.0
     assert cell["origin"]["harness"] == harness and cell["origin"]["file"] == path.name
     assert cell["provenance"] == [f"import:{result.files[0].sha256[:12]}"]
+
+
+def test_a_group_is_one_value_with_its_members_samples(study: Study) -> None:
+    result = import_results(study, [lm_eval_group()], "lm-eval", MODEL)
+    (cell,) = result.files[0].cells
+    assert cell.imported is not None
+    assert (cell.metric, cell.value, cell.n, cell.imported.interval) == (
+        "cn_knowledge.accuracy",
+        pytest.approx(2 / 3),
+        12,
+        "bootstrap",
+    )
+    assert cell.imported.task == "cmmlu_offline_group"  # the members are pooled into it
 
 
 def test_the_same_bytes_again_change_nothing(study: Study, tmp_path: Path) -> None:

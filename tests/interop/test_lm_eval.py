@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 
 import pytest
-from interop_files import lm_eval_ceval, lm_eval_gsm8k
+from interop_files import lm_eval_ceval, lm_eval_group, lm_eval_gsm8k
 
 from quanheng.errors import ResultsFileError
 from quanheng.interop.lm_eval import parse_lm_eval
@@ -38,14 +37,16 @@ def test_results_alone_keep_n_and_stderr(tmp_path: Path) -> None:
     assert (gsm.task, gsm.value, gsm.n, gsm.samples) == ("gsm8k_offline", 0.75, 8, None)
 
 
-def test_a_group_names_its_members_parent(tmp_path: Path) -> None:
-    data = json.loads(lm_eval_ceval().read_text(encoding="utf-8"))
-    data["results"]["ceval-valid"] = {"acc,none": 0.5, "acc_stderr,none": 0.1}
-    data["group_subtasks"] = {"ceval-valid": ["ceval_offline"]}
-    path = tmp_path / "results_x.json"
-    path.write_text(json.dumps(data), encoding="utf-8")
-    parents = {s.task: s.parent for s in parse_lm_eval(path).scores}
-    assert parents == {"ceval-valid": None, "ceval_offline": "ceval-valid"}
+def test_a_group_names_its_members_parent() -> None:
+    by_task = {s.task: s for s in parse_lm_eval(lm_eval_group()).scores}
+    assert {t: s.parent for t, s in by_task.items()} == {
+        "cmmlu_offline_group": None,
+        "cmmlu_offline_law": "cmmlu_offline_group",
+        "cmmlu_offline_art": "cmmlu_offline_group",
+    }
+    group = by_task["cmmlu_offline_group"]
+    assert (group.value, group.n, group.samples) == (pytest.approx(2 / 3), 12, None)
+    assert by_task["cmmlu_offline_law"].samples is not None
 
 
 @pytest.mark.parametrize(

@@ -34,7 +34,7 @@ def test_no_file_no_hash(tmp_path: Path, kind: str) -> None:
 
 def test_the_origin_keeps_the_file_name_but_not_its_folder() -> None:
     path = lm_eval_ceval()
-    cell = CellValue(0.7, 0.5, 0.9, 10, 0.15, "bootstrap")
+    cell = CellValue(0.7, 0.5, 0.9, 10, 0.15, "bootstrap", ("ceval_offline",))
     now = datetime(2026, 12, 4, 12, 0, tzinfo=UTC)
     got = origin(
         parse_lm_eval(path),
