@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import typer
 
@@ -22,6 +23,8 @@ Examples:
   quanheng import studies/cn-llm-vendors-2024 summary_20261204_181500.csv \\
       --from opencompass --subject baidu --map my-tasks.yaml
 """
+
+Prefer = Literal["run", "imported"]
 
 _WORDS: dict[str, tuple[str, str]] = {
     "stored": (
@@ -61,7 +64,7 @@ _WORDS: dict[str, tuple[str, str]] = {
     "own_run": ("quanheng 自己的测量 {runs}", "quanheng's own run {runs}"),
     "summary": (
         "共 {n} 个文件：新导入 {stored} 个；quanheng score / report 现在会用到这些测量值",
-        "{n} file(s): {stored} imported now; quanheng score and report use them from now on",
+        "{files}: {stored} imported now; quanheng score and report use them from now on",
     ),
 }
 
@@ -96,10 +99,9 @@ def import_command(
         metavar="MAPPING.yaml",
         help="Task rules (quanheng/import-map@1) tried before the built-in ones.",
     ),
-    prefer: str = typer.Option(
+    prefer: Prefer = typer.Option(
         "run",
         "--prefer",
-        metavar="run|imported",
         help="Which wins where quanheng measured the same leaf itself: run (default) or imported.",
     ),
     model: str | None = typer.Option(
@@ -116,10 +118,6 @@ def import_command(
     from quanheng.interop.importer import import_results
     from quanheng.measure.pipeline import collect  # the pipeline imports the runner's HTTP stack
 
-    if prefer not in ("run", "imported"):
-        raise typer.BadParameter(
-            f"{prefer!r} is not one of 'run', 'imported'", param_hint="--prefer"
-        )
     study = load_study(path)
     result = import_results(
         study,
@@ -187,7 +185,9 @@ def import_command(
                 ),
                 markup=False,
             )
-    console.print(_w("summary", lang, n=len(result.files), stored=result.stored), markup=False)
+    n = len(result.files)
+    counted = f"{n} file" if n == 1 else f"{n} files"
+    console.print(_w("summary", lang, n=n, files=counted, stored=result.stored), markup=False)
 
 
 def _interval(m: Measurement) -> str:
