@@ -9,13 +9,14 @@ export`` writes scorecards and measured results as one versioned table (:mod:`.e
 
 One module per harness (:mod:`.lm_eval`, :mod:`.opencompass`, :mod:`.inspect`) turns its layout
 into a :class:`~quanheng.interop.parsed.ParsedFile`; everything after that is shared.
+
+The public names are imported on first use, so that the command line, which names the
+harnesses and formats in its options, does not load the importer to start.
 """
 
 from __future__ import annotations
 
-from quanheng.interop.export import COLUMNS, EXPORT_FORMAT, export_rows, write_export
-from quanheng.interop.importer import FileImport, ImportResult, import_results
-from quanheng.interop.mapping import HARNESSES, builtin_mapping, load_mapping
+from quanheng import _lazy
 
 __all__ = [
     "COLUMNS",
@@ -29,3 +30,18 @@ __all__ = [
     "load_mapping",
     "write_export",
 ]
+
+_WHERE = {
+    "COLUMNS": "quanheng.interop.export",
+    "EXPORT_FORMAT": "quanheng.interop.export",
+    "HARNESSES": "quanheng.interop.mapping",
+    "FileImport": "quanheng.interop.importer",
+    "ImportResult": "quanheng.interop.importer",
+    "builtin_mapping": "quanheng.interop.mapping",
+    "export_rows": "quanheng.interop.export",
+    "import_results": "quanheng.interop.importer",
+    "load_mapping": "quanheng.interop.mapping",
+    "write_export": "quanheng.interop.export",
+}
+
+__getattr__ = _lazy.lazy_getattr(__name__, _WHERE)

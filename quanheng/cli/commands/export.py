@@ -10,7 +10,7 @@ import typer
 from quanheng.cli._app import app, console, err_console, guarded
 from quanheng.cli._load import scored
 from quanheng.errors import InputError
-from quanheng.interop.export import ExportFormat, export_rows, render, write_export
+from quanheng.interop.export import ExportFormat
 
 EXAMPLES = """\b
 Examples:
@@ -56,6 +56,8 @@ def export(
             "Parquet is binary and is not written to the terminal",
             "give --out FILE.parquet",
         )
+    from quanheng.interop.export import export_rows, render, write_export
+
     study, card = scored(path, profile)
     p_best = None
     if draws > 0:
