@@ -3,7 +3,9 @@
 from quanheng.cli.commands import (
     analyse,
     demo,
+    export,
     frameworks,
+    import_results,
     init,
     measure,
     recommend,
@@ -19,7 +21,9 @@ from quanheng.cli.commands import (
 __all__ = [
     "analyse",
     "demo",
+    "export",
     "frameworks",
+    "import_results",
     "init",
     "measure",
     "recommend",
