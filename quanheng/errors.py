@@ -34,6 +34,7 @@ code   meaning
     │   ├── StudyError                  a study file, its subjects or profiles
     │   ├── EvidenceError               an evidence file (YAML or CSV)
     │   ├── MeasureInputError           a suite, dataset or endpoint setting
+    │   ├── ResultsFileError            another harness's results file, or an import mapping
     │   ├── WeightError                 weights or AHP judgements that cannot be used
     │   ├── ProposalError               an unknown or already decided proposal id
     │   └── EditConflict                the record changed since it was read (curation)
@@ -72,6 +73,7 @@ __all__ = [
     "Problem",
     "ProposalError",
     "QuanhengError",
+    "ResultsFileError",
     "StoreInUse",
     "StudyError",
     "TransportError",
@@ -148,6 +150,10 @@ class EvidenceError(InputError):
 
 class MeasureInputError(InputError):
     """A suite, dataset or endpoint setting is malformed."""
+
+
+class ResultsFileError(InputError):
+    """A results file of another harness (or an import mapping) cannot be imported."""
 
 
 class WeightError(InputError):

@@ -70,9 +70,14 @@ def test_sparse_leaves_of_the_default_study_use_the_framework_references(
 ) -> None:
     card = quanheng.score(study)
     assert card.sparse and {s.how for s in card.sparse} == {"reference"}
-    # P3.3 (linear 0..6): Alibaba 3 -> 3/6 = 0.5; Tencent 4 -> 4/6 = 0.667
-    assert card.column("P3.3")[card.subjects.index("alibaba")] == pytest.approx(0.5)
-    assert card.column("P3.3")[card.subjects.index("tencent")] == pytest.approx(4 / 6)
+    # P2.3 (linear 0..24), two vendors: Baidu 12 -> 0.5 and Alibaba 2 -> 2/24, not 1 and 0
+    assert card.column("P2.3")[card.subjects.index("baidu")] == pytest.approx(0.5)
+    assert card.column("P2.3")[card.subjects.index("alibaba")] == pytest.approx(2 / 24)
+    # E1.3 (linear 0..24): Huawei's 30 lies above the top of the range -> clipped to 1
+    assert card.column("E1.3")[card.subjects.index("huawei")] == pytest.approx(1.0)
+    # P3.3 has four vendors now: scored within the cohort (min 3 -> 0, max 5 -> 1)
+    assert "P3.3" not in {s.leaf for s in card.sparse}
+    assert card.column("P3.3")[card.subjects.index("tencent")] == pytest.approx(0.5)
     # P6.3 (log 1..2000): SenseTime 5 -> log10(5) / log10(2000) = 0.699 / 3.301 = 0.212
     assert card.column("P6.3")[card.subjects.index("sensetime")] == pytest.approx(0.21174, abs=1e-4)
     # P1.3 (log 3.5e9..5e11): Baidu's 5.5e11 facts lie above the top of the range -> clipped to 1
@@ -129,7 +134,17 @@ def test_coverage_is_reported_for_every_ranked_subject(study: quanheng.Study) ->
     ranked = frame[frame["status"] != "excluded"]
     assert ranked["coverage"].notna().all()
     assert (ranked["coverage"] < 1).all()  # the study is sparse on purpose, and says so
-    assert frame.loc["huawei", "coverage"] == 0.0  # no indicator evidence in the text
+    # the report's text has no indicator evidence for Huawei; cited public records add it, so
+    # each of the report's five vendors is at least 40% covered (issue #16)
+    vendors = ["sensetime", "baidu", "alibaba", "huawei", "tencent"]
+    assert (frame.loc[vendors, "coverage"] >= 0.4).all(), frame.loc[vendors, "coverage"]
+    assert not [
+        r
+        for r in study.evidence
+        if r.subject == "huawei"
+        and "report-2024" in r.file
+        and r.indicator not in {"china_market", "full_stack", "commercial_base", "product_market"}
+    ]
 
 
 def test_profiles_change_the_scores(study: quanheng.Study) -> None:
@@ -161,7 +176,8 @@ def test_demo_writes_outputs(
     assert {s["id"] for s in card["subjects"]} >= {"baidu", "openai"}
     csv = (tmp_path / "out" / "cn-llm-vendors-2024.default.scorecard.csv").read_text()
     assert csv.splitlines()[0].startswith("subject,name,cohort,rank,overall,P,S,E,coverage")
-    assert "\nhuawei,Huawei,vendor,," in csv  # integer ranks; none for the unranked
+    assert re.search(r"\nhuawei,Huawei,vendor,[1-5],0\.", csv)  # integer ranks
+    assert "\nopenai,OpenAI,vendor,,,,,,,excluded," in csv  # none for the screened out
     summary = (tmp_path / "out" / "cn-llm-vendors-2024.default.md").read_text()
     assert "## Screened out" in summary and "china_market" in summary
     assert "measuring" not in out and not (tmp_path / "study" / "runs").exists()

@@ -182,7 +182,7 @@ def accept(
             raise edit.field_problems_error(
                 display_path(proposal.file), problems, prefix=f"proposal {proposal.id}: "
             )
-        ref = edit.add_unlocked(root, ACCEPTED_FILE, body)
+        ref = _already_accepted(root, body) or edit.add_unlocked(root, ACCEPTED_FILE, body)
         edited = canonical_json(body) != canonical_json(edit._clean(proposal.record))
         decision = {"who": who, "when": utc_now(), "reason": reason, "edited": edited}
         done = _decide(proposal, "accepted", decision)
@@ -200,6 +200,22 @@ def accept(
             },
         )
     return done
+
+
+def _already_accepted(root: Path, body: dict[str, Any]) -> edit.RecordRef | None:
+    """The record in ``accepted.yaml`` equal to ``body``, if a crashed accept left it there.
+
+    An accept writes the record first and marks the proposal second; if the process dies
+    between the two, accepting again must not add the record twice.
+    """
+    path = root / ACCEPTED_FILE
+    if not path.exists():
+        return None
+    want = canonical_json(body)
+    for index, record in enumerate(edit._read_records(path)):
+        if canonical_json(edit._clean(record)) == want:
+            return edit.RecordRef(ACCEPTED_FILE, index)
+    return None
 
 
 def reject(study_dir: Path, proposal_id: str, who: str, reason: str) -> Proposal:

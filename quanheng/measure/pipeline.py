@@ -452,6 +452,10 @@ def collect(study: Study, *, seed: int = 0) -> list[Measurement]:
     verdicts; only answers without one (a store older than the table) are executed, and their
     verdicts are written afterwards, so the next read executes nothing. Where the store cannot
     be written, they are executed on each read instead.
+
+    Values imported from other harnesses (``quanheng import``, the store's ``imports`` table)
+    come after the study's own, each with its origin in ``imported``; scoring decides which
+    one a leaf shows where both exist.
     """
     path = store_path(study)
     if not path.exists():
@@ -479,6 +483,8 @@ def collect(study: Study, *, seed: int = 0) -> list[Measurement]:
                         for name, value in sorted(metrics.items())
                         if not math.isnan(value.value)
                     )
+        known = {s.id for s in study.subjects}
+        out.extend(c for r in store.imports() for c in r.cells if c.subject in known)
     if fresh:
         _save_verdicts(path, fresh)
     return out

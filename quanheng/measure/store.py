@@ -27,6 +27,10 @@ Tables::
               error, retry_after_s, latency_s, created
     verdicts  the stored score of an executed code answer, keyed by (answer_sha, tests_sha,
               version): value, answer, explanation, created — so no answer runs twice
+    imports   one per results file of another harness (``quanheng import``), keyed by the
+              file's sha256: subject, harness, file, imported, cells (JSON: the
+              :class:`~quanheng.measure.measurement.Measurement` values it became) — so no
+              file is imported twice
 
 The store never receives an API key: the runner sends keys in a header and scrubs every error
 text before it reaches these methods, and the store scrubs the ``error`` columns once more with
@@ -62,10 +66,11 @@ from pydantic import BaseModel, ConfigDict
 
 from quanheng.errors import MeasureError
 from quanheng.measure.keys import Request, _dumps
+from quanheng.measure.measurement import Measurement
 from quanheng.measure.records import Answer, FailedAttempt
 from quanheng.measure.redact import scrub_known
 
-__all__ = ["RunRecord", "RunStore", "StoreSummary", "StoredRequest"]
+__all__ = ["ImportRecord", "RunRecord", "RunStore", "StoreSummary", "StoredRequest"]
 
 SCHEMA_VERSION = 1
 
@@ -125,6 +130,14 @@ CREATE TABLE IF NOT EXISTS verdicts (
     explanation TEXT NOT NULL,
     created     TEXT NOT NULL,
     PRIMARY KEY (answer_sha, tests_sha, version)
+);
+CREATE TABLE IF NOT EXISTS imports (
+    sha256   TEXT PRIMARY KEY,
+    subject  TEXT NOT NULL,
+    harness  TEXT NOT NULL,
+    file     TEXT NOT NULL,
+    imported TEXT NOT NULL,
+    cells    TEXT NOT NULL
 );
 """
 
@@ -191,6 +204,19 @@ class RunRecord(BaseModel):
     started: str
     finished: str | None
     settings: dict[str, Any]
+
+
+class ImportRecord(BaseModel):
+    """One imported results file: its hash, subject, harness and the values it became."""
+
+    model_config = ConfigDict(frozen=True)
+
+    sha256: str
+    subject: str
+    harness: str
+    file: str
+    imported: str
+    cells: tuple[Measurement, ...]
 
 
 class StoredRequest(BaseModel):
@@ -638,6 +664,52 @@ class RunStore:
             (*key, value, answer, explanation, _now()),
         )
         self.commit()
+
+    # -- imported results -------------------------------------------------------------------
+
+    def imports(self) -> list[ImportRecord]:
+        """Every imported file, oldest first; none in a store older than the table (read-only)."""
+        self._flush()
+        try:
+            rows = self._db.execute(
+                "SELECT sha256, subject, harness, file, imported, cells FROM imports "
+                "ORDER BY imported, sha256"
+            ).fetchall()
+        except sqlite3.OperationalError:  # no such table: an old store read read-only
+            return []
+        return [
+            ImportRecord(
+                sha256=r[0],
+                subject=r[1],
+                harness=r[2],
+                file=r[3],
+                imported=r[4],
+                cells=tuple(Measurement.model_validate(c) for c in json.loads(r[5])),
+            )
+            for r in rows
+        ]
+
+    def put_import(self, record: ImportRecord) -> bool:
+        """Store an imported file once (keyed by its SHA-256) and commit at once.
+
+        Returns:
+            ``False`` when a file with that hash is already stored: nothing changes.
+        """
+        self._begin()
+        cursor = self._db.execute(
+            "INSERT OR IGNORE INTO imports (sha256, subject, harness, file, imported, cells) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                record.sha256,
+                record.subject,
+                record.harness,
+                record.file,
+                record.imported,
+                json.dumps([c.model_dump(mode="json") for c in record.cells], sort_keys=True),
+            ),
+        )
+        self.commit()
+        return cursor.rowcount == 1
 
     def attempt_log(self, key: str | None = None) -> list[dict[str, Any]]:
         """The attempts log, oldest first, optionally for one key."""

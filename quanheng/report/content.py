@@ -26,6 +26,7 @@ from quanheng.evidence import EvidenceRecord
 from quanheng.framework import Framework, Node
 from quanheng.report.fonts import uncovered_chars
 from quanheng.report.i18n import drawable, fmt_number, t
+from quanheng.report.origins import MeasuredOrigin, measured_origins
 from quanheng.scoring.matrix import IndicatorMatrix, assemble
 from quanheng.scoring.scorecard import Scorecard
 from quanheng.scoring.sparse import SparseLeaf
@@ -395,6 +396,8 @@ class ReportData:
     """The evidence cut-off: the latest source date among the study's evidence records."""
     study_path: str | None = None
     """The study as the report command was given it, for the reproduce command."""
+    measured_origins: tuple[MeasuredOrigin, ...] = ()
+    """Measured cells imported from other harnesses or measured more than once, with origins."""
 
     def reproduce(self, lang: Lang) -> str:
         """The command that writes this report again: study path, profile, draws and seed."""
@@ -558,6 +561,7 @@ def build_report(
         digests=digests,
         as_of=evidence_cutoff(study.evidence),
         study_path=study_path or _display_path(study.path),
+        measured_origins=measured_origins(card, matrix),
     )
 
 

@@ -197,6 +197,41 @@ STRINGS: Final[dict[str, tuple[str, str]]] = {
         "报告中每个数字背后的全部证据记录，按对象与指标排列。",
         "Every record behind a number in this report, by subject and indicator.",
     ),
+    "imported_title": ("导入与重复的实测值", "Imported and repeated measurements"),
+    "imported_note": (
+        "从其他评测框架导入（quanheng import）或被测量不止一次的实测格子：每个测量值及其来源。"
+        "第一行是评分采用的值；其余并列展示，不做合并。",
+        "Measured cells imported from other harnesses (quanheng import), or measured more than "
+        "once: every measurement and where it came from. The first row is the value the score "
+        "uses; the others are shown beside it, not merged.",
+    ),
+    "imported_origin": ("来源", "Origin"),
+    "imported_interval": ("区间方法", "Interval"),
+    "imported_used": ("采用", "Used"),
+    "imported_yes": ("是", "yes"),
+    "imported_no": ("否（冲突，未合并）", "no (conflict, not merged)"),
+    "imported_own": ("quanheng 自己的测量", "quanheng's own run"),
+    "imported_ran": ("运行于", "ran"),
+    "imported_at": ("导入于", "imported"),
+    "imported_preferred": ("（--prefer imported）", " (--prefer imported)"),
+    "iv_bootstrap": ("逐样本自助法", "bootstrap over samples"),
+    "iv_stderr": ("文件报告的标准误", "the file's stderr"),
+    "iv_wilson": ("由 n 得 Wilson 区间", "Wilson, from n"),
+    "iv_none": ("无区间", "none"),
+    "imported_method": ("导入的实测值", "Imported measurements"),
+    "imported_method_text": (
+        "导入值按文件的 SHA-256 只存一次。区间为 90%：文件有逐样本结果时，用与 quanheng 自测相同的"
+        "自助法（2,000 次重抽样）；否则用文件报告的标准误（值 ± 1.645 × 标准误）；"
+        "两者皆无时，用由 n "
+        "计算的 Wilson 区间。同一对象的同一指标有多个测量值时，以 --prefer imported 导入的值优先，"
+        "其次是 quanheng 自己的测量，再次是最近一次导入；其余值在附录一中并列展示，不做合并。",
+        "Imported values are stored once per file SHA-256. Intervals are 90%: where the file has "
+        "per-sample results, the same bootstrap as quanheng's own runs (2,000 resamples); else "
+        "the file's reported standard error (value ± 1.645 × se); with neither, a Wilson "
+        "interval from n. Where a leaf of a subject was measured more than once, a value "
+        "imported with --prefer imported comes first, then quanheng's own run, then the most "
+        "recent import; the others are shown beside it in Appendix A, never merged.",
+    ),
     "source": ("来源", "Source"),
     "date": ("日期", "Date"),
     "publisher": ("发布方", "Publisher"),

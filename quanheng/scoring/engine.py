@@ -247,8 +247,9 @@ def degenerate_warnings(
 def study_digests(study: Study, measurements: Iterable[Measurement] = ()) -> dict[str, str]:
     """Content hashes of the framework, the evidence and (if any) the measured values.
 
-    The ``runs`` hash covers every measured value with its interval, item count and run ids,
-    so two reports with the same hashes were computed from the same answers.
+    The ``runs`` hash covers every measured value with its interval, item count and run ids
+    (and, for an imported value, its origin), so two reports with the same hashes were computed
+    from the same answers.
     """
     fw = json.dumps(study.framework.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     ev = json.dumps(sorted(r.digest for r in study.evidence), sort_keys=True, ensure_ascii=False)
@@ -256,7 +257,8 @@ def study_digests(study: Study, measurements: Iterable[Measurement] = ()) -> dic
         "framework": hashlib.sha256(fw.encode("utf-8")).hexdigest()[:16],
         "evidence": hashlib.sha256(ev.encode("utf-8")).hexdigest()[:16],
     }
-    rows = sorted(m.model_dump_json() for m in measurements)
+    # exclude_none: an own run's row hashes as it did before imported values existed
+    rows = sorted(m.model_dump_json(exclude_none=True) for m in measurements)
     if rows:
         out["runs"] = hashlib.sha256("\n".join(rows).encode("utf-8")).hexdigest()[:16]
     return out

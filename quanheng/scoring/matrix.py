@@ -3,6 +3,12 @@
 :func:`assemble` is where evidence (facts and analyst levels) and measurements (run metrics)
 meet. For a ``measured`` leaf a measurement wins over a hand-entered value; the evidence stays in
 the provenance. Nothing here is normalised: that is scoring's job.
+
+Several measurements of one leaf (quanheng's own run and values imported from other harnesses)
+are never averaged: one is shown, by a fixed precedence, and the others are kept beside it as
+``conflicts`` so every output can say that they disagree. The precedence
+(:func:`precedence`): an import made with ``--prefer imported`` first, then quanheng's own
+run, then the most recent import.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from pydantic import BaseModel, ConfigDict
 from quanheng.measure.measurement import Measurement
 from quanheng.study import Study
 
-__all__ = ["IndicatorMatrix", "assemble"]
+__all__ = ["IndicatorMatrix", "assemble", "precedence"]
 
 
 class IndicatorMatrix(BaseModel):
@@ -31,6 +37,10 @@ class IndicatorMatrix(BaseModel):
     spread: np.ndarray
     origin: dict[tuple[str, str], str]
     provenance: dict[tuple[str, str], tuple[str, ...]]
+    measured: dict[tuple[str, str], Measurement] = {}
+    """The measurement each measured cell shows (own run or imported)."""
+    conflicts: dict[tuple[str, str], tuple[Measurement, ...]] = {}
+    """Other measurements of the same cell, not shown, in precedence order."""
 
     @property
     def present(self) -> np.ndarray:
@@ -80,15 +90,23 @@ def assemble(study: Study, measurements: Iterable[Measurement] = ()) -> Indicato
         origin[(subject, indicator)] = "evidence"
         provenance[(subject, indicator)] = tuple(r.ref for r in cell.records)
     by_metric = {leaf.metric: leaf.id for leaf in leaves if leaf.kind == "measured" and leaf.metric}
+    grouped: dict[tuple[str, str], list[Measurement]] = {}
     for m in measurements:
         leaf_id = by_metric.get(m.metric)
         if leaf_id is None or m.subject not in row:
             continue
-        i, j = row[m.subject], col[leaf_id]
-        values[i, j], low[i, j], high[i, j], spread[i, j] = m.value, m.low, m.high, 0.0
-        key = (m.subject, leaf_id)
+        grouped.setdefault((m.subject, leaf_id), []).append(m)
+    shown: dict[tuple[str, str], Measurement] = {}
+    conflicts: dict[tuple[str, str], tuple[Measurement, ...]] = {}
+    for key, candidates in grouped.items():
+        first, *rest = precedence(candidates)
+        i, j = row[key[0]], col[key[1]]
+        values[i, j], low[i, j], high[i, j], spread[i, j] = first.value, first.low, first.high, 0.0
         origin[key] = "measured"
-        provenance[key] = (*m.runs, *provenance.get(key, ()))
+        provenance[key] = (*first.runs, *provenance.get(key, ()))
+        shown[key] = first
+        if rest:
+            conflicts[key] = tuple(rest)
     return IndicatorMatrix(
         subjects=subjects,
         leaves=leaf_ids,
@@ -98,4 +116,23 @@ def assemble(study: Study, measurements: Iterable[Measurement] = ()) -> Indicato
         spread=spread,
         origin=origin,
         provenance=provenance,
+        measured=shown,
+        conflicts=conflicts,
     )
+
+
+def precedence(candidates: Iterable[Measurement]) -> list[Measurement]:
+    """Several measurements of one cell in the order they are shown: the first one wins.
+
+    An import made with ``--prefer imported`` comes first, then quanheng's own run (its answers
+    are in the store, re-scored on every read), then other imports; imports of the same rank
+    the most recent first.
+    """
+    newest = sorted(candidates, key=lambda m: m.imported.imported if m.imported else "")[::-1]
+    return sorted(newest, key=_rank)
+
+
+def _rank(m: Measurement) -> int:
+    if m.imported is None:
+        return 1
+    return 0 if m.imported.preferred else 2

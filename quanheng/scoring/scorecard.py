@@ -26,6 +26,7 @@ from quanheng.text import Lang, Name
 if TYPE_CHECKING:
     import pandas as pd
 
+    from quanheng.measure.measurement import Measurement
     from quanheng.study import Study
 
 __all__ = ["Scorecard", "Status"]
@@ -179,6 +180,12 @@ class Scorecard(BaseModel):
         The provenance lists the run ids first (then any hand-entered evidence the measurement
         overrode); the run ids name rows of the study's run store (``quanheng runs STUDY``), so
         every measured number in a scorecard traces back to the requests and answers behind it.
+
+        An imported value (``quanheng import``) also carries ``n``, ``se``, ``interval`` (how
+        low/high were computed) and ``origin`` (harness, version, task, file, SHA-256, dates);
+        its provenance id is ``import:<sha256[:12]>``. Where several measurements of one leaf
+        exist, the one shown comes with ``conflicts``: the others, not merged, each with its
+        own value, interval and origin (the precedence: :func:`quanheng.scoring.matrix.precedence`).
         """
         m = self.matrix
         if m is None or subject not in m.subjects:
@@ -188,12 +195,28 @@ class Scorecard(BaseModel):
         for col, leaf in enumerate(m.leaves):
             if m.origin.get((subject, leaf)) != "measured":
                 continue
-            out[leaf] = {
+            cell: dict[str, Any] = {
                 "value": _num(m.values[row, col]),
                 "low": _num(m.low[row, col]),
                 "high": _num(m.high[row, col]),
                 "provenance": list(m.provenance.get((subject, leaf), ())),
             }
+            shown = m.measured.get((subject, leaf))
+            others = m.conflicts.get((subject, leaf), ())
+            if shown is not None and (shown.imported is not None or others):
+                cell.update(_measurement_origin(shown))
+            if others:
+                cell["conflicts"] = [
+                    {
+                        "value": _num(o.value),
+                        "low": _num(o.low),
+                        "high": _num(o.high),
+                        "provenance": list(o.runs),
+                        **_measurement_origin(o),
+                    }
+                    for o in others
+                ]
+            out[leaf] = cell
         return out
 
     # ------------------------------------------------------------------ export
@@ -311,6 +334,30 @@ def _unknown(what: str, given: str, known: tuple[str, ...], study: str) -> Input
         f"no {what} {given!r}{did_you_mean(given, list(known))}",
         f"use one of: {shown}",
     )
+
+
+def _measurement_origin(m: Measurement) -> dict[str, Any]:
+    """``n`` and where a measured value came from: ``run`` or the imported file's origin."""
+    if m.imported is None:
+        return {"n": m.n, "origin": "run"}
+    src = m.imported
+    return {
+        "n": m.n,
+        "se": src.se,
+        "interval": src.interval,
+        "origin": {
+            "harness": src.harness,
+            "version": src.harness_version,
+            "task": src.task,
+            "metric": src.source_metric,
+            "model": src.model,
+            "file": src.file,
+            "sha256": src.sha256,
+            "date": src.date,
+            "imported": src.imported,
+            "preferred": src.preferred,
+        },
+    }
 
 
 def _num(x: float | np.floating[Any]) -> float | None:

@@ -34,12 +34,12 @@ def study(tmp_path: Path) -> Path:
 
 def _record(value: float = 5, **extra: Any) -> dict[str, Any]:
     return {
-        "subject": "huawei",
+        "subject": "tencent",
         "indicator": "P3.1",
         "value": value,
         "unit": "models",
-        "source": {"title": "Pangu brochure", "publisher": "Huawei", "date": "2024-06"},
-        "quote": "盘古大模型 5 个系列",
+        "source": {"title": "Hunyuan brochure", "publisher": "Tencent", "date": "2024-06"},
+        "quote": "混元大模型 5 个系列",
         "analyst": "extract-bot",
         **extra,
     }
@@ -75,7 +75,7 @@ def test_write_then_rewrite_adds_nothing_new(study: Path) -> None:
 def test_accept_with_edits_reaches_the_score(study: Path) -> None:
     [p] = write_proposals(study, [(_record(), _origin())], "pangu")
     card0 = score(load_study(study))
-    i = card0.subjects.index("huawei")
+    i = card0.subjects.index("tencent")
     assert card0.to_dict()["subjects"][i]["raw"]["P3.1"] is None  # nothing proposed is scored
     done = accept(study, p.id, "li", record=_record(8), reason="five series, eight models")
     assert done.status == "accepted"
@@ -86,7 +86,7 @@ def test_accept_with_edits_reaches_the_score(study: Path) -> None:
     assert accepted["records"][0]["value"] == 8
     card1 = score(load_study(study))
     assert card1.to_dict()["subjects"][i]["raw"]["P3.1"] == 8
-    [entry] = read_audit(study, subject="huawei", indicator="P3.1")
+    [entry] = read_audit(study, subject="tencent", indicator="P3.1")
     assert entry["action"] == "accept" and entry["proposal_id"] == p.id
     assert entry["file"] == "evidence/accepted.yaml" and entry["index"] == 0
     assert entry["before"] is None and entry["after"]["value"] == 8
@@ -138,3 +138,18 @@ def test_accepted_file_must_be_read_by_the_study(study: Path) -> None:
     with pytest.raises(StudyError, match=r"does not read 'evidence/accepted\.yaml'"):
         accept(study, p.id, "li")
     assert load_proposals(study, "proposed") != []
+
+
+def test_accepting_again_after_a_crash_adds_the_record_once(study: Path) -> None:
+    # An accept writes the record, then marks the proposal. Simulate a process killed between
+    # the two: the record is in accepted.yaml but the proposal still reads "proposed".
+    [p] = write_proposals(study, [(_record(), _origin())], "crash")
+    before = (study / "proposed" / "crash.yaml").read_text(encoding="utf-8")
+    accept(study, p.id, "li")
+    (study / "proposed" / "crash.yaml").write_text(before, encoding="utf-8")
+    assert load_proposals(study, "proposed") and not load_proposals(study, "accepted")
+    done = accept(study, p.id, "li")
+    assert done.status == "accepted"
+    accepted = yaml.safe_load((study / "evidence" / "accepted.yaml").read_text(encoding="utf-8"))
+    assert len(accepted["records"]) == 1
+    assert len(load_study(study).evidence) == len(load_study(DEFAULT).evidence) + 1

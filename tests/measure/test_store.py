@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 
 from quanheng.errors import MeasureError
 from quanheng.measure.keys import Request, endpoint_identity, request_key
+from quanheng.measure.measurement import Measurement
 from quanheng.measure.records import Answer, FailedAttempt
 from quanheng.measure.runner import RetryPolicy, run_requests
-from quanheng.measure.store import RunStore
+from quanheng.measure.store import ImportRecord, RunStore
 from quanheng.specs.endpoint import Endpoint
 from tests.measure.fakeserver import FakeServer, ServerConfig, body_key
 
@@ -304,3 +305,43 @@ def test_a_known_key_never_changes() -> None:
     # Pinned: a changed key would make every stored answer look unanswered (and re-paid).
     key = request_key(BASE, MESSAGES, 2)
     assert key == "de9e8cec18614a460ccb7f3205a05b0df3050716d06554799cafc05025a5455e"
+
+
+def _import_record(sha: str) -> ImportRecord:
+    cell = Measurement(
+        subject="m",
+        metric="math.accuracy",
+        value=0.5,
+        low=0.4,
+        high=0.6,
+        n=10,
+        runs=(f"import:{sha[:12]}",),
+    )
+    return ImportRecord(
+        sha256=sha,
+        subject="m",
+        harness="lm-eval",
+        file="results.json",
+        imported="2026-12-04T10:00:00+00:00",
+        cells=(cell,),
+    )
+
+
+def test_an_imported_file_is_stored_once_and_read_back(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite"
+    with RunStore(path) as store:
+        assert store.put_import(_import_record("a" * 64)) is True
+        changed = _import_record("a" * 64).model_copy(update={"subject": "other"})
+        assert store.put_import(changed) is False  # the first one stays
+    with RunStore(path, read_only=True) as store:
+        (record,) = store.imports()
+    assert record == _import_record("a" * 64)
+
+
+def test_a_store_older_than_the_imports_table_reads_none(tmp_path: Path) -> None:
+    path = tmp_path / "runs.sqlite"
+    RunStore(path).close()
+    with sqlite3.connect(path) as db:
+        db.execute("DROP TABLE imports")
+    with RunStore(path, read_only=True) as store:
+        assert store.imports() == []

@@ -287,10 +287,19 @@ def test_radar_breaks_its_line_at_a_missing_axis(default_data: ReportData) -> No
             centre = (width / 2, height / 2 - 8.0)
             for points, closed in lines:
                 assert not closed  # a polygon would join the last axis to the first
-                axes = []
+                found: list[int | None] = []
                 for x, y in points:  # each vertex back to its axis, by angle
+                    if math.hypot(x - centre[0], y - centre[1]) < 0.5:
+                        found.append(None)  # a score of 0 sits at the centre: no angle
+                        continue
                     angle = math.atan2(centre[1] - y, x - centre[0])
-                    axes.append(round((math.pi / 2 - angle) / (2 * math.pi / n)) % n)
+                    found.append(round((math.pi / 2 - angle) / (2 * math.pi / n)) % n)
+                assert any(a is not None for a in found)
+                first = next(i for i, a in enumerate(found) if a is not None)
+                axes = [
+                    (found[first] + i - first) % n if a is None else a  # type: ignore[operator]
+                    for i, a in enumerate(found)
+                ]
                 for a, b in itertools.pairwise(axes):
                     assert (b - a) % n == 1  # only neighbouring axes are joined
                     assert not math.isnan(values[a]) and not math.isnan(values[b])

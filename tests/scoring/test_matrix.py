@@ -12,8 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from quanheng.measure.measurement import Measurement
-from quanheng.scoring.matrix import IndicatorMatrix, assemble
+from quanheng.measure.measurement import ImportedFrom, Measurement
+from quanheng.scoring.matrix import IndicatorMatrix, assemble, precedence
 from quanheng.study import Study, load_study
 
 MINI = Path(__file__).resolve().parents[1] / "data" / "mini"
@@ -95,3 +95,52 @@ def test_take_reorders_rows(study: Study) -> None:
     assert part.leaves == m.leaves
     # the original is untouched
     assert m.subjects == ("s1", "s2", "s3", "out", "m1")
+
+
+def _imported(value: float, when: str, *, preferred: bool = False) -> Measurement:
+    origin = ImportedFrom(
+        harness="lm-eval",
+        harness_version="0.4.13",
+        task="exam",
+        source_metric="acc,none",
+        model=None,
+        file=f"results_{when}.json",
+        sha256=when * 8,
+        date=None,
+        imported=when,
+        interval="stderr",
+        se=0.1,
+        preferred=preferred,
+    )
+    return Measurement(
+        subject="m1",
+        metric="exam.accuracy",
+        value=value,
+        low=value - 1,
+        high=value + 1,
+        n=10,
+        runs=(f"import:{when}",),
+        imported=origin,
+    )
+
+
+def test_own_run_is_shown_and_an_import_of_the_same_cell_kept_as_a_conflict(study: Study) -> None:
+    own = measured("m1", 70.0, 61.0, 78.0, "run-3")
+    m = assemble(study, [_imported(50.0, "2026-12-01"), own])
+    assert m.values[4, 2] == 70.0 and m.provenance[("m1", "A2.1")] == ("run-3",)
+    assert m.measured[("m1", "A2.1")] == own
+    assert [c.value for c in m.conflicts[("m1", "A2.1")]] == [50.0]
+
+
+def test_precedence_preferred_import_then_own_run_then_newest_import() -> None:
+    own = measured("m1", 70.0, 61.0, 78.0, "run-3")
+    old, new = _imported(40.0, "2026-11-01"), _imported(50.0, "2026-12-01")
+    assert precedence([old, own, new]) == [own, new, old]
+    preferred = _imported(60.0, "2026-10-01", preferred=True)
+    assert precedence([old, own, preferred, new]) == [preferred, own, new, old]
+
+
+def test_one_measurement_per_cell_has_no_conflict(study: Study) -> None:
+    m = assemble(study, [_imported(50.0, "2026-12-01")])
+    assert m.values[4, 2] == 50.0 and m.conflicts == {}
+    assert m.provenance[("m1", "A2.1")] == ("import:2026-12-01",)

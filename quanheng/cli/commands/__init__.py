@@ -3,7 +3,9 @@
 from quanheng.cli.commands import (
     analyse,
     demo,
+    export,
     frameworks,
+    import_results,
     init,
     measure,
     recommend,
@@ -20,7 +22,9 @@ from quanheng.cli.commands import (
 __all__ = [
     "analyse",
     "demo",
+    "export",
     "frameworks",
+    "import_results",
     "init",
     "measure",
     "recommend",

@@ -93,7 +93,10 @@ def measure(
         wait=wait,
         lang=lang,
     )
-    print_result(result, collect(study), str(store_path(study)), lang, limit=limit)
+    own = [
+        m for m in collect(study) if m.imported is None
+    ]  # `quanheng import`'s are not measured here
+    print_result(result, own, str(store_path(study)), lang, limit=limit)
     if result.failed:
         raise typer.Exit(EXIT_PARTIAL)
 

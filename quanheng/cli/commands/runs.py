@@ -10,7 +10,7 @@ from rich.table import Table
 from quanheng.cli._app import app, console, guarded
 from quanheng.cli._format import counted, tokens_in_out
 from quanheng.cli._words import LANG_HELP, w
-from quanheng.measure.store import RunStore
+from quanheng.measure.store import ImportRecord, RunStore
 from quanheng.study import load_study
 from quanheng.text import Lang
 
@@ -76,6 +76,7 @@ def runs(
                 w("r_priced", language, cost=f"{s.cost:.4f}", n=s.priced) if s.priced else "—",
             )
         total = store.summary()
+        imports = store.imports()
     console.print(table)
     if hidden:
         console.print(counted("r_hidden", hidden, language), markup=False)
@@ -92,3 +93,37 @@ def runs(
         ),
         markup=False,
     )
+    if imports:
+        print_imports(imports, language)
+
+
+_IMPORT_WORDS = {
+    "title": ("导入的结果文件（quanheng import）", "Imported results files (quanheng import)"),
+    "id": ("编号", "id"),
+    "file": ("文件", "file"),
+    "harness": ("评测框架", "harness"),
+    "values": ("测量值", "values"),
+    "imported": ("导入时间", "imported"),
+}
+
+
+def print_imports(imports: list[ImportRecord], lang: Lang) -> None:
+    """One row per imported file: its provenance id, subject, harness, file and values."""
+    k = 0 if lang == "zh" else 1
+    table = Table(title=_IMPORT_WORDS["title"][k])
+    for key in ("id", "imported"):
+        table.add_column(_IMPORT_WORDS[key][k], no_wrap=True)
+    table.add_column(w("subject", lang), overflow="fold")
+    for key in ("harness", "file", "values"):
+        table.add_column(_IMPORT_WORDS[key][k], overflow="fold")
+    for record in imports:
+        values = ", ".join(f"{c.metric} {c.value:.3f} (n={c.n})" for c in record.cells)
+        table.add_row(
+            f"import:{record.sha256[:12]}",
+            record.imported[:19],
+            record.subject,
+            record.harness,
+            record.file,
+            values,
+        )
+    console.print(table)

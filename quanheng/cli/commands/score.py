@@ -11,6 +11,7 @@ from quanheng.cli._app import app, console, err_console, guarded
 from quanheng.cli._load import scored
 from quanheng.cli._words import LANG_HELP, WORDS, count, w
 from quanheng.framework import Aggregation, MissingPolicy
+from quanheng.measure.measurement import Measurement
 from quanheng.scoring.scorecard import Scorecard
 from quanheng.text import Lang
 
@@ -144,8 +145,53 @@ def print_scorecard(card: Scorecard, lang: Lang = "en") -> None:
     if card.sparse:
         leaves = count("relative_leaf", len(card.sparse), lang)
         console.print(w("sparse_footer", lang, leaves=leaves))
+    print_imported(card, lang)
     for warning in card.warnings:
         err_console.print(w("warning", lang, text=warning), markup=False)
+
+
+_IMPORTED = {
+    "title": ("导入的测量值（quanheng import）：", "Imported measured values (quanheng import):"),
+    "conflict": ("  冲突，未合并：", "  conflict, not merged: "),
+    "run": ("quanheng 自己的测量", "quanheng's own run"),
+}
+
+
+def print_imported(card: Scorecard, lang: Lang = "en") -> None:
+    """Measured cells imported from other harnesses, with interval, n and origin, and every
+    leaf measured more than once (the value shown first, the others after it)."""
+    m = card.matrix
+    if m is None:
+        return
+    k = 0 if lang == "zh" else 1
+    lines: list[str] = []
+    for (sid, leaf), shown in sorted(m.measured.items()):
+        others = m.conflicts.get((sid, leaf), ())
+        if shown.imported is None and not others:
+            continue
+        lines.append(f"  {sid} {leaf}: {_measured_text(shown, _IMPORTED['run'][k])}")
+        if others:
+            lines.append(
+                _IMPORTED["conflict"][k]
+                + "; ".join(_measured_text(o, _IMPORTED["run"][k]) for o in others)
+            )
+    if lines:
+        console.print(_IMPORTED["title"][k], markup=False)
+        for line in lines:
+            console.print(line, markup=False)
+
+
+def _measured_text(m: Measurement, own: str) -> str:
+    where = own if m.imported is None else _origin_text(m)
+    return f"{m.value:.3f} [{m.low:.3f}, {m.high:.3f}] n={m.n} — {where} ({', '.join(m.runs)})"
+
+
+def _origin_text(m: Measurement) -> str:
+    src = m.imported
+    assert src is not None
+    version = f" {src.harness_version}" if src.harness_version else ""
+    date = f", {src.date[:10]}" if src.date else ""
+    return f"{src.harness}{version} task {src.task} ({src.source_metric}{date}), {src.file}"
 
 
 def _missing(x: object) -> bool:
