@@ -107,7 +107,7 @@ def test_moving_a_weight_changes_the_ranking_and_p_best(page: Page) -> None:
     p = page.go("/weights?lang=en")
     p.wait_for_function("() => document.getElementById('pbest-state').textContent.length > 0")
     before = ranked_order(p)
-    assert len(before) == 4
+    assert len(before) >= 4
     p.evaluate(
         """() => {
         const set = (id, v) => { const s = document.querySelector(`input[data-node="${id}"]`);
@@ -124,7 +124,7 @@ def test_moving_a_weight_changes_the_ranking_and_p_best(page: Page) -> None:
     assert sorted(after) == sorted(before) and after != before
     cells = p.locator("#ranking td.pbest").all_inner_texts()
     assert any(c.endswith("%") for c in cells)
-    assert p.locator("#landscape svg g.bubble").count() == 4
+    assert p.locator("#landscape svg g.bubble").count() == len(before)
 
 
 def test_a_record_added_in_the_form_reaches_the_score_and_the_audit_log(page: Page) -> None:
