@@ -42,8 +42,14 @@ MNAR_SLOPE = 1.5
 """Log-odds of deletion per standard deviation of weakness under MNAR."""
 
 
-def full_study(rng: np.random.Generator, subjects: int):  # type: ignore[no-untyped-def]
-    """A complete synthetic :class:`DecisionData` on the built-in tree."""
+def full_study(rng: np.random.Generator, subjects: int, truth: str = "one-factor"):  # type: ignore[no-untyped-def]
+    """A complete synthetic :class:`DecisionData` on the built-in tree, and the qualities.
+
+    ``one-factor``: one latent quality, normal noise. ``clustered``: each of the three
+    dimensions has its own quality (correlation 0.75 with the overall one: vendors strong in
+    strategy but weak in products exist), and heavy-tailed noise (Student t, 5 degrees of
+    freedom, same variance).
+    """
     from quanheng.analysis.inputs import DecisionData
     from quanheng.framework import load_framework
     from quanheng.specs.normalisation import Fixed, LogMinMax, MinMax, Rubric, Target
@@ -56,7 +62,15 @@ def full_study(rng: np.random.Generator, subjects: int):  # type: ignore[no-unty
     q = rng.normal(size=subjects)
     loading = rng.uniform(0.3, 1.2, n_leaves)
     intercept = rng.normal(0.0, 0.7, n_leaves)
-    latent = intercept + loading * q[:, None] + rng.normal(0.0, 0.8, (subjects, n_leaves))
+    if truth == "clustered":
+        dim = np.array([tree.ids[i][0] for i in range(n_leaves)])
+        own = {d: rng.normal(size=subjects) for d in sorted(set(dim))}
+        factor = np.stack([0.75 * q + np.sqrt(1 - 0.75**2) * own[d] for d in dim], axis=1)
+        noise = 0.8 * np.sqrt(3 / 5) * rng.standard_t(5, (subjects, n_leaves))
+    else:
+        factor = np.repeat(q[:, None], n_leaves, axis=1)
+        noise = rng.normal(0.0, 0.8, (subjects, n_leaves))
+    latent = intercept + loading * factor + noise
     p = 1.0 / (1.0 + np.exp(-latent))  # the cell's standing, higher is better
     values = np.empty_like(p)
     for j, spec in enumerate(specs):
@@ -90,8 +104,14 @@ def full_study(rng: np.random.Generator, subjects: int):  # type: ignore[no-unty
     return data, q
 
 
-def delete(rng: np.random.Generator, data, q: np.ndarray, rate: float, mnar: bool):  # type: ignore[no-untyped-def]
-    """A copy of ``data`` with cells deleted (each subject keeps at least one)."""
+def delete(  # type: ignore[no-untyped-def]
+    rng: np.random.Generator, data, q: np.ndarray, rate: float, mnar: bool, blocks: bool = False
+):
+    """A copy of ``data`` with cells deleted (each subject keeps at least one).
+
+    ``blocks``: half the rate (in odds, so the total is ``rate``) falls on whole first-level
+    nodes — a vendor that publishes nothing on a topic — and the rest on single cells.
+    """
     import dataclasses
 
     s, n_leaves = data.values.shape
@@ -108,28 +128,46 @@ def delete(rng: np.random.Generator, data, q: np.ndarray, rate: float, mnar: boo
         p_del = 1 / (1 + np.exp(-(lo + MNAR_SLOPE * weak)))
     else:
         p_del = np.full(s, rate)
-    gone = rng.random((s, n_leaves)) < p_del[:, None]
+    if blocks:
+        parent = np.asarray(data.tree.parent[:n_leaves])
+        nodes, node = np.unique(parent, return_inverse=True)
+        p_block = p_del / 2
+        p_cell = 1 - (1 - p_del) / (1 - p_block)
+        gone = (rng.random((s, len(nodes))) < p_block[:, None])[:, node]
+        gone |= rng.random((s, n_leaves)) < p_cell[:, None]
+    else:
+        gone = rng.random((s, n_leaves)) < p_del[:, None]
     keep = rng.integers(0, n_leaves, s)
     gone[np.arange(s), keep] = False
     values = np.where(gone, np.nan, data.values)
     return dataclasses.replace(data, values=values, low=values, high=values)
 
 
-def run(studies: int, subjects: int, draws: int, seed: int) -> dict[tuple[str, float, str], dict]:  # type: ignore[type-arg]
+def run(
+    studies: int,
+    subjects: int,
+    draws: int,
+    seed: int,
+    models: tuple[str, ...] = MODELS,
+    truth: str = "one-factor",
+) -> dict[tuple[str, float, str], dict]:  # type: ignore[type-arg]
     """Metrics per (mechanism, rate, model)."""
     from quanheng.analysis.simulate import point_scores, simulate
 
     rng = np.random.default_rng(seed)
     acc: dict[tuple[str, float, str], dict] = {}  # type: ignore[type-arg]
     for _ in range(studies):
-        full, q = full_study(rng, subjects)
+        full, q = full_study(rng, subjects, truth)
         truth = point_scores(full)
         best = np.zeros(subjects)
         best[np.argmax(truth)] = 1.0
         for mech in ("MCAR", "MNAR"):
             for rate in RATES:
-                data = delete(rng, full, q, rate, mech == "MNAR")
+                data = delete(rng, full, q, rate, mech == "MNAR", truth == "clustered")
                 for model in MODELS:
+                    if model not in models:
+                        rng.integers(2**31)  # the same seeds for the models that are run
+                        continue
                     r = simulate(
                         data,
                         draws=draws,
@@ -167,9 +205,20 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=8)
     parser.add_argument("--draws", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--models", default=",".join(MODELS), help="comma-separated subset of prior,ignore"
+    )
+    parser.add_argument(
+        "--truth",
+        choices=("one-factor", "clustered"),
+        default="one-factor",
+        help="one-factor: one latent quality, cells deleted one by one; clustered: a quality "
+        "per dimension, heavy-tailed noise, half the deletions by whole first-level node",
+    )
     args = parser.parse_args()
+    models = tuple(m for m in args.models.split(",") if m)
     start = time.perf_counter()
-    acc = run(args.studies, args.subjects, args.draws, args.seed)
+    acc = run(args.studies, args.subjects, args.draws, args.seed, models, args.truth)
     elapsed = time.perf_counter() - start
     cpu = platform.processor() or platform.machine()
     print(
@@ -179,8 +228,8 @@ def main() -> None:
     print(f"Date: {dt.datetime.now().isoformat(timespec='seconds')}")
     print(f"Command: {' '.join([os.path.relpath(sys.executable), *sys.argv])}")
     print(
-        f"{args.studies} synthetic studies × {args.subjects} subjects × 56 leaves (built-in "
-        f"tree), {args.draws:,} draws each, fixed weights, exact known cells; {elapsed:.0f} s"
+        f"{args.studies} synthetic studies ({args.truth}) × {args.subjects} subjects × 56 "
+        f"leaves (built-in tree), {args.draws:,} draws each, fixed weights, exact known cells; {elapsed:.0f} s"
     )
     print()
     print(
@@ -190,7 +239,7 @@ def main() -> None:
     print("|---|---:|---|---:|---:|---:|---:|---:|")
     for mech in ("MCAR", "MNAR"):
         for rate in RATES:
-            for model in MODELS:
+            for model in models:
                 m = acc[(mech, rate, model)]
                 print(
                     f"| {mech} | {rate:.0%} | {model} | {m['inside'] / m['cells']:.1%} | "
