@@ -149,7 +149,7 @@ def run(
     draws: int,
     seed: int,
     models: tuple[str, ...] = MODELS,
-    truth: str = "one-factor",
+    truth_model: str = "one-factor",
 ) -> dict[tuple[str, float, str], dict]:  # type: ignore[type-arg]
     """Metrics per (mechanism, rate, model)."""
     from quanheng.analysis.simulate import point_scores, simulate
@@ -157,13 +157,13 @@ def run(
     rng = np.random.default_rng(seed)
     acc: dict[tuple[str, float, str], dict] = {}  # type: ignore[type-arg]
     for _ in range(studies):
-        full, q = full_study(rng, subjects, truth)
+        full, q = full_study(rng, subjects, truth_model)
         truth = point_scores(full)
         best = np.zeros(subjects)
         best[np.argmax(truth)] = 1.0
         for mech in ("MCAR", "MNAR"):
             for rate in RATES:
-                data = delete(rng, full, q, rate, mech == "MNAR", truth == "clustered")
+                data = delete(rng, full, q, rate, mech == "MNAR", truth_model == "clustered")
                 for model in MODELS:
                     if model not in models:
                         rng.integers(2**31)  # the same seeds for the models that are run
@@ -229,7 +229,8 @@ def main() -> None:
     print(f"Command: {' '.join([os.path.relpath(sys.executable), *sys.argv])}")
     print(
         f"{args.studies} synthetic studies ({args.truth}) × {args.subjects} subjects × 56 "
-        f"leaves (built-in tree), {args.draws:,} draws each, fixed weights, exact known cells; {elapsed:.0f} s"
+        f"leaves (built-in tree), {args.draws:,} draws each, fixed weights, exact known cells; "
+        f"{elapsed:.0f} s"
     )
     print()
     print(
