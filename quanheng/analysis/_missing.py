@@ -26,6 +26,13 @@ leaf's normalised scale. The model is the one-way random-effects model of a two-
 * ``e[s, l]`` — the rest, independent per cell: variance ``1 − ρ`` plus the uncertainty of the
   leaf mean ``1 / (n_l + PRIOR_OBSERVATIONS)``, drawn symmetric triangular (bounded, unimodal).
 
+The moment fit under-states how much error a subject's missing cells share on small cohorts,
+most of all on min–max leaves, whose unit is the range of two or three observed cells. So the
+standing's shared variance is then multiplied, per leaf group (min–max, others), by a factor the
+study itself gives: hide a fifth of its observed cells at a time, refit, and compare the hidden
+cells' within-subject error products with what the refit stated (:func:`cross_check`; at least
+1, at most :data:`MAX_SHARED_SCALE`). It uses only the study's own data.
+
 A cell on a fixed scale is clipped to [0, 1]; its centre and a gain on its spread are solved at
 set-up (:func:`clipped_draw`) so the clipped draws keep the predictive mean *and* variance.
 
@@ -88,8 +95,9 @@ class MissingPrior:
 
     Attributes:
         centre: ``m[l] + sd[l] · â[s]``, the predictive mean before clipping.
-        shift: ``sd[l] · √(f · ρ (1 − B[s]))``, the scale of the subject's shared draw (``f`` the
-            small-cohort factor ``ν / (ν − 2)``).
+        shift: ``sd[l] · √(c[g] · f · ρ (1 − B[s]))``, the scale of the subject's shared draw
+            (``f`` the small-cohort factor ``ν / (ν − 2)``, ``c[g]`` the cross-checked factor of
+            the leaf's group).
         half_width: ``sd[l] · √(6 · var_e[l])``: the triangular's half-width (its variance is
             ``half_width² / 6``).
         empty: ``(L,)`` leaves without any observed cell.
@@ -100,6 +108,7 @@ class MissingPrior:
         dof: ``(L,)`` degrees of freedom of ``sd[l]²``: ``n_l − 1 + PRIOR_OBSERVATIONS``.
         mean_error: ``(L,)`` standard error of ``m[l]`` in leaf sds,
             ``1 / √(n_l + PRIOR_OBSERVATIONS)``.
+        check: the cross-check behind ``c`` (None: not run).
 
     On min–max leaves the sampler draws the leaf's mean and scale per draw instead (see
     :class:`~quanheng.analysis._values.ValueSampler`): a cell is then

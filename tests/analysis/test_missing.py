@@ -14,11 +14,13 @@ from quanheng.analysis._missing import (
 )
 from quanheng.analysis.simulate import point_scores
 from quanheng.framework import parse_framework
+from quanheng.mcda.normalise import minmax as normalise_minmax
 
 INF = float("inf")
 LEAVES_PER_PARENT = 4
-COVERAGE_MINMAX = 0.74
-"""All-min–max study at 50 % MCAR: 75.8 % with the range-aware prior, 72.5 % without it."""
+COVERAGE_MINMAX = 0.80
+"""All-min–max study at 50 % MCAR: 82.9 % with the cross-checked shared variance, 75.8 % with
+the range-aware prior alone, 72.5 % without either."""
 
 
 def tiny_framework(normalisation: dict | None = None):  # type: ignore[no-untyped-def,type-arg]
@@ -243,8 +245,7 @@ def test_the_cross_check_widens_min_max_leaves_not_leaves_that_follow_the_model(
         full = 50 + 100 * complete(rng, 8)
         gone = rng.random(full.shape) < 0.5
         values = np.where(gone, np.nan, full)
-        lo, hi = np.nanmin(values, axis=0), np.nanmax(values, axis=0)
-        minmax.append(cross_check((values - lo) / (hi - lo), relative).scale[0])
+        minmax.append(cross_check(normalise_minmax(values.T).T, relative).scale[0])
         fixed.append(cross_check(np.where(gone, np.nan, complete(rng, 8))).scale[1])
     assert np.median(minmax) > 1.5
     assert np.median(fixed) < 1.3
