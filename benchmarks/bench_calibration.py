@@ -21,8 +21,13 @@ within a few points of 90 % under MCAR), its mean width, the Brier score of P(be
 multi-class sum over subjects, 0 is perfect; always saying 1/S scores 1 − 1/S), and how often
 P(best) ≥ 0.95 lands on a subject that is not the true best (target: never).
 
+``--truth clustered`` is a harder, more realistic second truth: a quality per dimension
+(correlation 0.75 with the overall one), Student-t noise, and half the deletions by whole
+first-level node (a vendor that publishes nothing on a topic). The default stays the original.
+
 Run: ``.venv/bin/python benchmarks/bench_calibration.py [--studies N] [--subjects S]
-[--draws D]``. Prints the machine, date, command and a Markdown table.
+[--draws D] [--truth one-factor|clustered] [--models prior,ignore]``. Prints the machine, date,
+command and a Markdown table.
 """
 
 from __future__ import annotations
