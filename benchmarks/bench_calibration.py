@@ -84,8 +84,15 @@ def full_study(rng: np.random.Generator, subjects: int, truth: str = "one-factor
             values[:, j] = np.round(5.0 * p[:, j])
         elif isinstance(spec, Fixed):
             values[:, j] = spec.min + good * (spec.max - spec.min)
+        elif isinstance(spec, LogMinMax) and spec.reference is not None:
+            # inside the framework's public range (min–max ignores where: same scores as below)
+            lo, hi = np.log10(np.array([spec.reference.min, spec.reference.max]) + spec.offset)
+            values[:, j] = 10.0 ** (lo + (hi - lo) * (0.1 + 0.8 * good)) - spec.offset
         elif isinstance(spec, LogMinMax):
             values[:, j] = 10.0 ** (1.0 + 4.0 * good)
+        elif isinstance(spec, MinMax) and spec.reference is not None:
+            span = spec.reference.max - spec.reference.min
+            values[:, j] = spec.reference.min + span * (0.1 + 0.8 * good**1.5)
         elif isinstance(spec, MinMax):
             values[:, j] = 50.0 + 100.0 * good**1.5
         elif isinstance(spec, Target):
@@ -110,12 +117,20 @@ def full_study(rng: np.random.Generator, subjects: int, truth: str = "one-factor
 
 
 def delete(  # type: ignore[no-untyped-def]
-    rng: np.random.Generator, data, q: np.ndarray, rate: float, mnar: bool, blocks: bool = False
+    rng: np.random.Generator,
+    data,
+    q: np.ndarray,
+    rate: float,
+    mnar: bool,
+    blocks: bool = False,
+    sparse: bool = False,
 ):
     """A copy of ``data`` with cells deleted (each subject keeps at least one).
 
     ``blocks``: half the rate (in odds, so the total is ``rate``) falls on whole first-level
     nodes — a vendor that publishes nothing on a topic — and the rest on single cells.
+    ``sparse``: min–max leaves left with fewer than three values fall back to the framework's
+    reference range, as the scoring pipeline does (:mod:`quanheng.scoring.sparse`).
     """
     import dataclasses
 
@@ -145,7 +160,20 @@ def delete(  # type: ignore[no-untyped-def]
     keep = rng.integers(0, n_leaves, s)
     gone[np.arange(s), keep] = False
     values = np.where(gone, np.nan, data.values)
-    return dataclasses.replace(data, values=values, low=values, high=values)
+    if not sparse:
+        return dataclasses.replace(data, values=values, low=values, high=values)
+    # as `quanheng analyse` does: a min–max leaf with fewer than three values is scored (and
+    # drawn) on the framework's reference range, log ranges on the log scale
+    from quanheng.scoring.sparse import resolve_sparse
+    from quanheng.specs.normalisation import Fixed, LogFixed
+
+    specs, _ = resolve_sparse(values, data.specs, data.tree.ids[:n_leaves])
+    out = list(specs)
+    for j, spec in enumerate(specs):
+        if isinstance(spec, LogFixed):
+            values[:, j] = np.log10(values[:, j] + spec.offset)
+            out[j] = Fixed(min=spec.log_bounds[0], max=spec.log_bounds[1])
+    return dataclasses.replace(data, values=values, low=values, high=values, specs=tuple(out))
 
 
 def run(
@@ -155,6 +183,7 @@ def run(
     seed: int,
     models: tuple[str, ...] = MODELS,
     truth_model: str = "one-factor",
+    sparse: bool = False,
 ) -> dict[tuple[str, float, str], dict]:  # type: ignore[type-arg]
     """Metrics per (mechanism, rate, model)."""
     from quanheng.analysis.simulate import point_scores, simulate
@@ -168,7 +197,9 @@ def run(
         best[np.argmax(truth)] = 1.0
         for mech in ("MCAR", "MNAR"):
             for rate in RATES:
-                data = delete(rng, full, q, rate, mech == "MNAR", truth_model == "clustered")
+                data = delete(
+                    rng, full, q, rate, mech == "MNAR", truth_model == "clustered", sparse
+                )
                 for model in MODELS:
                     if model not in models:
                         rng.integers(2**31)  # the same seeds for the models that are run
@@ -220,10 +251,18 @@ def main() -> None:
         help="one-factor: one latent quality, cells deleted one by one; clustered: a quality "
         "per dimension, heavy-tailed noise, half the deletions by whole first-level node",
     )
+    parser.add_argument(
+        "--sparse-scales",
+        action="store_true",
+        help="score min–max leaves left with fewer than three values on the framework's "
+        "reference range, as quanheng analyse does (default: plain min–max, the stress case)",
+    )
     args = parser.parse_args()
     models = tuple(m for m in args.models.split(",") if m)
     start = time.perf_counter()
-    acc = run(args.studies, args.subjects, args.draws, args.seed, models, args.truth)
+    acc = run(
+        args.studies, args.subjects, args.draws, args.seed, models, args.truth, args.sparse_scales
+    )
     elapsed = time.perf_counter() - start
     cpu = platform.processor() or platform.machine()
     print(
@@ -233,7 +272,9 @@ def main() -> None:
     print(f"Date: {dt.datetime.now().isoformat(timespec='seconds')}")
     print(f"Command: {' '.join([os.path.relpath(sys.executable), *sys.argv])}")
     print(
-        f"{args.studies} synthetic studies ({args.truth}) × {args.subjects} subjects × 56 "
+        f"{args.studies} synthetic studies ({args.truth}"
+        f"{', reference scales for sparse min–max leaves' if args.sparse_scales else ''}) × "
+        f"{args.subjects} subjects × 56 "
         f"leaves (built-in tree), {args.draws:,} draws each, fixed weights, exact known cells; "
         f"{elapsed:.0f} s"
     )
