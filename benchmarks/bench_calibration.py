@@ -21,8 +21,13 @@ within a few points of 90 % under MCAR), its mean width, the Brier score of P(be
 multi-class sum over subjects, 0 is perfect; always saying 1/S scores 1 − 1/S), and how often
 P(best) ≥ 0.95 lands on a subject that is not the true best (target: never).
 
+``--truth clustered`` is a harder, more realistic second truth: a quality per dimension
+(correlation 0.75 with the overall one), Student-t noise, and half the deletions by whole
+first-level node (a vendor that publishes nothing on a topic). The default stays the original.
+
 Run: ``.venv/bin/python benchmarks/bench_calibration.py [--studies N] [--subjects S]
-[--draws D]``. Prints the machine, date, command and a Markdown table.
+[--draws D] [--truth one-factor|clustered] [--models prior,ignore]``. Prints the machine, date,
+command and a Markdown table.
 """
 
 from __future__ import annotations
@@ -42,8 +47,14 @@ MNAR_SLOPE = 1.5
 """Log-odds of deletion per standard deviation of weakness under MNAR."""
 
 
-def full_study(rng: np.random.Generator, subjects: int):  # type: ignore[no-untyped-def]
-    """A complete synthetic :class:`DecisionData` on the built-in tree."""
+def full_study(rng: np.random.Generator, subjects: int, truth: str = "one-factor"):  # type: ignore[no-untyped-def]
+    """A complete synthetic :class:`DecisionData` on the built-in tree, and the qualities.
+
+    ``one-factor``: one latent quality, normal noise. ``clustered``: each of the three
+    dimensions has its own quality (correlation 0.75 with the overall one: vendors strong in
+    strategy but weak in products exist), and heavy-tailed noise (Student t, 5 degrees of
+    freedom, same variance).
+    """
     from quanheng.analysis.inputs import DecisionData
     from quanheng.framework import load_framework
     from quanheng.specs.normalisation import Fixed, LogMinMax, MinMax, Rubric, Target
@@ -56,7 +67,15 @@ def full_study(rng: np.random.Generator, subjects: int):  # type: ignore[no-unty
     q = rng.normal(size=subjects)
     loading = rng.uniform(0.3, 1.2, n_leaves)
     intercept = rng.normal(0.0, 0.7, n_leaves)
-    latent = intercept + loading * q[:, None] + rng.normal(0.0, 0.8, (subjects, n_leaves))
+    if truth == "clustered":
+        dim = np.array([tree.ids[i][0] for i in range(n_leaves)])
+        own = {d: rng.normal(size=subjects) for d in sorted(set(dim))}
+        factor = np.stack([0.75 * q + np.sqrt(1 - 0.75**2) * own[d] for d in dim], axis=1)
+        noise = 0.8 * np.sqrt(3 / 5) * rng.standard_t(5, (subjects, n_leaves))
+    else:
+        factor = np.repeat(q[:, None], n_leaves, axis=1)
+        noise = rng.normal(0.0, 0.8, (subjects, n_leaves))
+    latent = intercept + loading * factor + noise
     p = 1.0 / (1.0 + np.exp(-latent))  # the cell's standing, higher is better
     values = np.empty_like(p)
     for j, spec in enumerate(specs):
@@ -65,8 +84,15 @@ def full_study(rng: np.random.Generator, subjects: int):  # type: ignore[no-unty
             values[:, j] = np.round(5.0 * p[:, j])
         elif isinstance(spec, Fixed):
             values[:, j] = spec.min + good * (spec.max - spec.min)
+        elif isinstance(spec, LogMinMax) and spec.reference is not None:
+            # inside the framework's public range (min–max ignores where: same scores as below)
+            lo, hi = np.log10(np.array([spec.reference.min, spec.reference.max]) + spec.offset)
+            values[:, j] = 10.0 ** (lo + (hi - lo) * (0.1 + 0.8 * good)) - spec.offset
         elif isinstance(spec, LogMinMax):
             values[:, j] = 10.0 ** (1.0 + 4.0 * good)
+        elif isinstance(spec, MinMax) and spec.reference is not None:
+            span = spec.reference.max - spec.reference.min
+            values[:, j] = spec.reference.min + span * (0.1 + 0.8 * good**1.5)
         elif isinstance(spec, MinMax):
             values[:, j] = 50.0 + 100.0 * good**1.5
         elif isinstance(spec, Target):
@@ -90,8 +116,22 @@ def full_study(rng: np.random.Generator, subjects: int):  # type: ignore[no-unty
     return data, q
 
 
-def delete(rng: np.random.Generator, data, q: np.ndarray, rate: float, mnar: bool):  # type: ignore[no-untyped-def]
-    """A copy of ``data`` with cells deleted (each subject keeps at least one)."""
+def delete(  # type: ignore[no-untyped-def]
+    rng: np.random.Generator,
+    data,
+    q: np.ndarray,
+    rate: float,
+    mnar: bool,
+    blocks: bool = False,
+    sparse: bool = False,
+):
+    """A copy of ``data`` with cells deleted (each subject keeps at least one).
+
+    ``blocks``: half the rate (in odds, so the total is ``rate``) falls on whole first-level
+    nodes — a vendor that publishes nothing on a topic — and the rest on single cells.
+    ``sparse``: min–max leaves left with fewer than three values fall back to the framework's
+    reference range, as the scoring pipeline does (:mod:`quanheng.scoring.sparse`).
+    """
     import dataclasses
 
     s, n_leaves = data.values.shape
@@ -108,28 +148,62 @@ def delete(rng: np.random.Generator, data, q: np.ndarray, rate: float, mnar: boo
         p_del = 1 / (1 + np.exp(-(lo + MNAR_SLOPE * weak)))
     else:
         p_del = np.full(s, rate)
-    gone = rng.random((s, n_leaves)) < p_del[:, None]
+    if blocks:
+        parent = np.asarray(data.tree.parent[:n_leaves])
+        nodes, node = np.unique(parent, return_inverse=True)
+        p_block = p_del / 2
+        p_cell = 1 - (1 - p_del) / (1 - p_block)
+        gone = (rng.random((s, len(nodes))) < p_block[:, None])[:, node]
+        gone |= rng.random((s, n_leaves)) < p_cell[:, None]
+    else:
+        gone = rng.random((s, n_leaves)) < p_del[:, None]
     keep = rng.integers(0, n_leaves, s)
     gone[np.arange(s), keep] = False
     values = np.where(gone, np.nan, data.values)
-    return dataclasses.replace(data, values=values, low=values, high=values)
+    if not sparse:
+        return dataclasses.replace(data, values=values, low=values, high=values)
+    # as `quanheng analyse` does: a min–max leaf with fewer than three values is scored (and
+    # drawn) on the framework's reference range, log ranges on the log scale
+    from quanheng.scoring.sparse import resolve_sparse
+    from quanheng.specs.normalisation import Fixed, LogFixed
+
+    specs, _ = resolve_sparse(values, data.specs, data.tree.ids[:n_leaves])
+    out = list(specs)
+    for j, spec in enumerate(specs):
+        if isinstance(spec, LogFixed):
+            values[:, j] = np.log10(values[:, j] + spec.offset)
+            out[j] = Fixed(min=spec.log_bounds[0], max=spec.log_bounds[1])
+    return dataclasses.replace(data, values=values, low=values, high=values, specs=tuple(out))
 
 
-def run(studies: int, subjects: int, draws: int, seed: int) -> dict[tuple[str, float, str], dict]:  # type: ignore[type-arg]
+def run(
+    studies: int,
+    subjects: int,
+    draws: int,
+    seed: int,
+    models: tuple[str, ...] = MODELS,
+    truth_model: str = "one-factor",
+    sparse: bool = False,
+) -> dict[tuple[str, float, str], dict]:  # type: ignore[type-arg]
     """Metrics per (mechanism, rate, model)."""
     from quanheng.analysis.simulate import point_scores, simulate
 
     rng = np.random.default_rng(seed)
     acc: dict[tuple[str, float, str], dict] = {}  # type: ignore[type-arg]
     for _ in range(studies):
-        full, q = full_study(rng, subjects)
+        full, q = full_study(rng, subjects, truth_model)
         truth = point_scores(full)
         best = np.zeros(subjects)
         best[np.argmax(truth)] = 1.0
         for mech in ("MCAR", "MNAR"):
             for rate in RATES:
-                data = delete(rng, full, q, rate, mech == "MNAR")
+                data = delete(
+                    rng, full, q, rate, mech == "MNAR", truth_model == "clustered", sparse
+                )
                 for model in MODELS:
+                    if model not in models:
+                        rng.integers(2**31)  # the same seeds for the models that are run
+                        continue
                     r = simulate(
                         data,
                         draws=draws,
@@ -167,9 +241,28 @@ def main() -> None:
     parser.add_argument("--subjects", type=int, default=8)
     parser.add_argument("--draws", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=12)
+    parser.add_argument(
+        "--models", default=",".join(MODELS), help="comma-separated subset of prior,ignore"
+    )
+    parser.add_argument(
+        "--truth",
+        choices=("one-factor", "clustered"),
+        default="one-factor",
+        help="one-factor: one latent quality, cells deleted one by one; clustered: a quality "
+        "per dimension, heavy-tailed noise, half the deletions by whole first-level node",
+    )
+    parser.add_argument(
+        "--sparse-scales",
+        action="store_true",
+        help="score min–max leaves left with fewer than three values on the framework's "
+        "reference range, as quanheng analyse does (default: plain min–max, the stress case)",
+    )
     args = parser.parse_args()
+    models = tuple(m for m in args.models.split(",") if m)
     start = time.perf_counter()
-    acc = run(args.studies, args.subjects, args.draws, args.seed)
+    acc = run(
+        args.studies, args.subjects, args.draws, args.seed, models, args.truth, args.sparse_scales
+    )
     elapsed = time.perf_counter() - start
     cpu = platform.processor() or platform.machine()
     print(
@@ -179,8 +272,11 @@ def main() -> None:
     print(f"Date: {dt.datetime.now().isoformat(timespec='seconds')}")
     print(f"Command: {' '.join([os.path.relpath(sys.executable), *sys.argv])}")
     print(
-        f"{args.studies} synthetic studies × {args.subjects} subjects × 56 leaves (built-in "
-        f"tree), {args.draws:,} draws each, fixed weights, exact known cells; {elapsed:.0f} s"
+        f"{args.studies} synthetic studies ({args.truth}"
+        f"{', reference scales for sparse min–max leaves' if args.sparse_scales else ''}) × "
+        f"{args.subjects} subjects × 56 "
+        f"leaves (built-in tree), {args.draws:,} draws each, fixed weights, exact known cells; "
+        f"{elapsed:.0f} s"
     )
     print()
     print(
@@ -190,7 +286,7 @@ def main() -> None:
     print("|---|---:|---|---:|---:|---:|---:|---:|")
     for mech in ("MCAR", "MNAR"):
         for rate in RATES:
-            for model in MODELS:
+            for model in models:
                 m = acc[(mech, rate, model)]
                 print(
                     f"| {mech} | {rate:.0%} | {model} | {m['inside'] / m['cells']:.1%} | "

@@ -244,10 +244,13 @@ def main() -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(
         f"Target (< 2 s wall, < 2 GiB on {args.workers} cores): {target}; with half the cells "
-        f"missing and drawn: {half_target} (drawn ÷ left out: "
-        f"{half['seconds'] / half_ignore['seconds']:.2f}). Speed-up per draw vs "
-        f"the loop: {per_loop / per_vec:.0f}×. Load average during the run: {load} (wall times "
-        "on a shared machine exceed CPU times; CPU s is user + system time of the process)."
+        f"missing and drawn: {half_target} (wall, CPU: drawn ÷ left out "
+        f"{half['seconds'] / half_ignore['seconds']:.2f}, {half['cpu'] / half_ignore['cpu']:.2f}; "
+        f"drawn ÷ 10 % missing with {args.workers} workers "
+        f"{half['seconds'] / two['seconds']:.2f}, {half['cpu'] / two['cpu']:.2f}). Speed-up per "
+        f"draw vs the loop: {per_loop / per_vec:.0f}×. Load average during the run: {load} "
+        "(wall times on a shared machine exceed CPU times; CPU s is user + system time of the "
+        "process)."
     )
 
 

@@ -26,6 +26,13 @@ leaf's normalised scale. The model is the one-way random-effects model of a two-
 * ``e[s, l]`` — the rest, independent per cell: variance ``1 − ρ`` plus the uncertainty of the
   leaf mean ``1 / (n_l + PRIOR_OBSERVATIONS)``, drawn symmetric triangular (bounded, unimodal).
 
+The moment fit under-states how much error a subject's missing cells share on small cohorts,
+most of all on min–max leaves, whose unit is the range of two or three observed cells. So the
+standing's shared variance is then multiplied, per leaf group (min–max, others), by a factor the
+study itself gives: hide a fifth of its observed cells at a time, refit, and compare the hidden
+cells' within-subject error products with what the refit stated (:func:`cross_check`; at least
+1, at most :data:`MAX_SHARED_SCALE`). It uses only the study's own data.
+
 A cell on a fixed scale is clipped to [0, 1]; its centre and a gain on its spread are solved at
 set-up (:func:`clipped_draw`) so the clipped draws keep the predictive mean *and* variance.
 
@@ -41,11 +48,17 @@ from dataclasses import dataclass
 import numpy as np
 
 __all__ = [
+    "CV_FOLDS",
+    "CV_REPEATS",
     "MAX_INFLATION",
     "MAX_RHO",
+    "MAX_SHARED_SCALE",
+    "MIN_CHECK_PAIRS",
     "PRIOR_OBSERVATIONS",
+    "CrossCheck",
     "MissingPrior",
     "clipped_draw",
+    "cross_check",
     "expected_range",
     "fit_missing_prior",
 ]
@@ -54,6 +67,16 @@ PRIOR_OBSERVATIONS = 2.0
 """Pseudo-observations of Beta(1, 1) pooled with each leaf's cohort (the uniform's weight)."""
 MAX_RHO = 0.9
 """Cap on the estimated subject share of variance: some per-cell doubt always remains."""
+CV_FOLDS = 5
+"""Folds of the observed cells in the cross-validated check of the shared variance."""
+CV_REPEATS = 2
+"""Random fold splits averaged in that check (each hides every observed cell once)."""
+CV_SEED = 20_250_412
+"""The check's fold splits are fixed, so the same study always gets the same prior."""
+MAX_SHARED_SCALE = 10.0
+"""Cap on the cross-validated factor on the standing's shared variance."""
+MIN_CHECK_PAIRS = 10
+"""Fewest within-subject pairs of hidden cells for the check to move a group's factor."""
 MAX_INFLATION = 1.5
 """Cap on the small-cohort factor ν / (ν − 2) on the standing's variance (reached at 7 subjects).
 
@@ -72,8 +95,9 @@ class MissingPrior:
 
     Attributes:
         centre: ``m[l] + sd[l] · â[s]``, the predictive mean before clipping.
-        shift: ``sd[l] · √(f · ρ (1 − B[s]))``, the scale of the subject's shared draw (``f`` the
-            small-cohort factor ``ν / (ν − 2)``).
+        shift: ``sd[l] · √(c[g] · f · ρ (1 − B[s]))``, the scale of the subject's shared draw
+            (``f`` the small-cohort factor ``ν / (ν − 2)``, ``c[g]`` the cross-checked factor of
+            the leaf's group).
         half_width: ``sd[l] · √(6 · var_e[l])``: the triangular's half-width (its variance is
             ``half_width² / 6``).
         empty: ``(L,)`` leaves without any observed cell.
@@ -84,6 +108,7 @@ class MissingPrior:
         dof: ``(L,)`` degrees of freedom of ``sd[l]²``: ``n_l − 1 + PRIOR_OBSERVATIONS``.
         mean_error: ``(L,)`` standard error of ``m[l]`` in leaf sds,
             ``1 / √(n_l + PRIOR_OBSERVATIONS)``.
+        check: the cross-check behind ``c`` (None: not run).
 
     On min–max leaves the sampler draws the leaf's mean and scale per draw instead (see
     :class:`~quanheng.analysis._values.ValueSampler`): a cell is then
@@ -102,6 +127,7 @@ class MissingPrior:
     sd: np.ndarray
     dof: np.ndarray
     mean_error: np.ndarray
+    check: CrossCheck | None = None
 
     @property
     def residual_half(self) -> np.ndarray:
@@ -119,17 +145,21 @@ def expected_range(n: np.ndarray) -> np.ndarray:
     return np.asarray(((1.0 - cdf**k - (1.0 - cdf) ** k) * (x[1] - x[0])).sum(axis=-1))
 
 
-def fit_missing_prior(normalised: np.ndarray, relative: np.ndarray | None = None) -> MissingPrior:
-    """Fit the missing-cell prior to the observed normalised scores ``(S, L)`` (NaN missing).
+@dataclass(frozen=True)
+class _Moments:
+    """The moment fit of the two-way model on one table (what :class:`MissingPrior` is made of)."""
 
-    ``relative`` marks ``(L,)`` min–max leaves, normalised by their observed range: their
-    pseudo-observations have the variance ``1 / d2(n_l)²`` a normal cohort has in units of the
-    range of ``n_l`` of its cells (:func:`expected_range`), not the uniform's 1/12 — the cells
-    not seen lie beyond the observed ones as often as the order statistics say.
+    mean: np.ndarray  # (L,)
+    sd: np.ndarray  # (L,)
+    standing: np.ndarray  # (S,)
+    shared: np.ndarray  # (S,) the standing's predictive variance f · ρ (1 − B), leaf sds²
+    rho: float
+    var_e: np.ndarray  # (L,)
+    n_l: np.ndarray  # (L,)
 
-    Moments only, no iteration: a few reductions over the table.
-    """
-    x = np.asarray(normalised, dtype=np.float64)
+
+def _moments(x: np.ndarray, relative: np.ndarray | None) -> _Moments:
+    """Moments only, no iteration: a few reductions over the table ``(S, L)``."""
     observed = ~np.isnan(x)
     nu = PRIOR_OBSERVATIONS
     n_l = observed.sum(axis=0).astype(np.float64)
@@ -171,19 +201,131 @@ def fit_missing_prior(normalised: np.ndarray, relative: np.ndarray | None = None
     # freedom, whose variance is (ν / (ν − 2)) times the plug-in one.
     dof = float((n_s > 0).sum()) - 1.0
     inflate = min(dof / (dof - 2.0), MAX_INFLATION) if dof > 2.0 else MAX_INFLATION
-    var_e = (1.0 - rho) + 1.0 / (n_l + nu)
-    empty = n_l == 0
-    return MissingPrior(
-        centre=mean[None, :] + sd[None, :] * standing[:, None],
-        shift=sd[None, :] * np.sqrt(inflate * rho * (1.0 - shrink))[:, None],
-        half_width=np.broadcast_to(sd * np.sqrt(6.0 * var_e), x.shape).copy(),
-        empty=empty,
-        rho=rho,
-        standing=standing,
+    return _Moments(
         mean=mean,
         sd=sd,
-        dof=np.maximum(n_l - 1, 0) + nu,
-        mean_error=1.0 / np.sqrt(n_l + nu),
+        standing=standing,
+        shared=inflate * rho * (1.0 - shrink),
+        rho=rho,
+        var_e=(1.0 - rho) + 1.0 / (n_l + nu),
+        n_l=n_l,
+    )
+
+
+@dataclass(frozen=True)
+class CrossCheck:
+    """What hiding the study's own observed cells says about the standing's shared variance.
+
+    Per leaf group: group 0 the min–max (cohort-relative) leaves, group 1 the others.
+
+    Attributes:
+        scale: ``(2,)`` factor on the standing's shared variance ``f · ρ (1 − B)``, in
+            [1, :data:`MAX_SHARED_SCALE`].
+        measured: ``(2,)`` the ratio as measured, before the bounds (NaN with too few pairs).
+        pairs: ``(2,)`` within-subject pairs of hidden cells behind it.
+    """
+
+    scale: np.ndarray
+    measured: np.ndarray
+    pairs: np.ndarray
+
+
+NEUTRAL = CrossCheck(np.ones(2), np.full(2, np.nan), np.zeros(2))
+
+
+def cross_check(x: np.ndarray, relative: np.ndarray | None = None) -> CrossCheck:
+    """Cross-validate the shared variance on the study's own observed cells.
+
+    The moment fit states how much error a subject's missing cells *share*: ``f · ρ (1 − B)``
+    in leaf sds², the uncertainty of its standing. On small cohorts it under-states it — a ρ
+    from a handful of subjects, and on min–max leaves a scale that two or three observed cells
+    set (strong subjects lie further out in units of the observed range than one standing
+    says). So the observed cells are split into :data:`CV_FOLDS` folds (:data:`CV_REPEATS`
+    random splits); each fold is hidden in turn, the prior refitted on the rest (min–max
+    leaves renormalised on the cells left, as the simulation would), and the hidden cells'
+    errors ``e = (x − centre) / sd`` against the refit collected per subject and leaf group.
+    Within a subject the products ``e_i · e_j`` (i ≠ j) estimate the error its cells share;
+    their sum over ``Σ n (n − 1) · f ρ (1 − B)`` (the refit's own statement) is the factor.
+
+    Only the study's own data enter — no truth, no constant fitted to a benchmark. The factor
+    is kept in [1, :data:`MAX_SHARED_SCALE`]: the check may widen the prior, never narrow it;
+    a group with fewer than :data:`MIN_CHECK_PAIRS` pairs keeps 1. The refits are sparser than
+    the study (a fifth of its cells hidden), so the check errs on the wide side. Cost: 10
+    refits, each a few reductions over the table.
+    """
+    observed = ~np.isnan(x)
+    cells = np.argwhere(observed)
+    if len(cells) < 2 * CV_FOLDS:
+        return NEUTRAL
+    rel = np.zeros(x.shape[1], bool) if relative is None else np.asarray(relative, dtype=bool)
+    rng = np.random.default_rng(CV_SEED)
+    n_s = x.shape[0]
+    seen = np.zeros(2)  # Σ_s Σ_{i≠j} e_i e_j
+    stated = np.zeros(2)  # Σ_s n (n − 1) · f ρ (1 − B)
+    pairs = np.zeros(2)
+    for _ in range(CV_REPEATS):
+        fold = rng.permutation(len(cells)) % CV_FOLDS
+        for k in range(CV_FOLDS):
+            s, j = cells[fold == k].T
+            xc = x.copy()
+            xc[s, j] = np.nan
+            truth = x[s, j].copy()
+            for col in np.unique(j[rel[j]]):
+                rest = xc[:, col]
+                kept = rest[~np.isnan(rest)]
+                at = j == col
+                span = float(kept.max() - kept.min()) if len(kept) >= 2 else 0.0
+                if span > 0:
+                    xc[:, col] = (rest - kept.min()) / span
+                    truth[at] = (truth[at] - kept.min()) / span
+                else:  # a lone or flat remainder says nothing in range units
+                    truth[at] = np.nan
+            f = _moments(xc, relative)
+            e = (truth - (f.mean[j] + f.sd[j] * f.standing[s])) / f.sd[j]
+            for g, member in enumerate((rel, ~rel)):
+                ok = ~np.isnan(e) & (f.n_l[j] >= 1) & member[j]
+                sum_e = np.bincount(s[ok], e[ok], n_s)
+                n_h = np.bincount(s[ok], minlength=n_s).astype(np.float64)
+                pair = n_h * (n_h - 1)
+                seen[g] += float((sum_e**2).sum() - (e[ok] ** 2).sum())
+                stated[g] += float((pair * f.shared).sum())
+                pairs[g] += float(pair.sum())
+    ok = (pairs >= MIN_CHECK_PAIRS) & (stated > 0)
+    measured = np.where(ok, seen / np.where(stated > 0, stated, 1.0), np.nan)
+    scale = np.where(ok, np.clip(np.nan_to_num(measured), 1.0, MAX_SHARED_SCALE), 1.0)
+    return CrossCheck(scale=scale, measured=measured, pairs=pairs)
+
+
+def fit_missing_prior(
+    normalised: np.ndarray, relative: np.ndarray | None = None, *, check: bool = True
+) -> MissingPrior:
+    """Fit the missing-cell prior to the observed normalised scores ``(S, L)`` (NaN missing).
+
+    ``relative`` marks ``(L,)`` min–max leaves, normalised by their observed range: their
+    pseudo-observations have the variance ``1 / d2(n_l)²`` a normal cohort has in units of the
+    range of ``n_l`` of its cells (:func:`expected_range`), not the uniform's 1/12 — the cells
+    not seen lie beyond the observed ones as often as the order statistics say.
+
+    Then, unless ``check`` is False, the study's own cross-validation (:func:`cross_check`)
+    scales the standing's shared variance, per leaf group.
+    """
+    x = np.asarray(normalised, dtype=np.float64)
+    f = _moments(x, relative)
+    cc = cross_check(x, relative) if check else NEUTRAL
+    rel = np.zeros(x.shape[1], bool) if relative is None else np.asarray(relative, dtype=bool)
+    scale = cc.scale[np.where(rel, 0, 1)]
+    return MissingPrior(
+        centre=f.mean[None, :] + f.sd[None, :] * f.standing[:, None],
+        shift=f.sd[None, :] * np.sqrt(scale[None, :] * f.shared[:, None]),
+        half_width=np.broadcast_to(f.sd * np.sqrt(6.0 * f.var_e), x.shape).copy(),
+        empty=f.n_l == 0,
+        rho=f.rho,
+        standing=f.standing,
+        mean=f.mean,
+        sd=f.sd,
+        dof=np.maximum(f.n_l - 1, 0) + PRIOR_OBSERVATIONS,
+        mean_error=1.0 / np.sqrt(f.n_l + PRIOR_OBSERVATIONS),
+        check=cc,
     )
 
 
