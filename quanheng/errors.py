@@ -34,7 +34,9 @@ code   meaning
     │   ├── StudyError                  a study file, its subjects or profiles
     │   ├── EvidenceError               an evidence file (YAML or CSV)
     │   ├── MeasureInputError           a suite, dataset or endpoint setting
-    │   └── WeightError                 weights or AHP judgements that cannot be used
+    │   ├── WeightError                 weights or AHP judgements that cannot be used
+    │   ├── ProposalError               an unknown or already decided proposal id
+    │   └── EditConflict                the record changed since it was read (curation)
     ├── EnvironmentProblem              exit 2: something missing on this machine
     │   └── LocalModelError             a local model cannot be located, verified or served
     ├── MeasureError                    exit 1: a measurement run cannot go on
@@ -59,6 +61,7 @@ __all__ = [
     "EXIT_INPUT",
     "EXIT_PARTIAL",
     "EXIT_RUN",
+    "EditConflict",
     "EnvironmentProblem",
     "EvidenceError",
     "FrameworkError",
@@ -67,6 +70,7 @@ __all__ = [
     "MeasureError",
     "MeasureInputError",
     "Problem",
+    "ProposalError",
     "QuanhengError",
     "StoreInUse",
     "StudyError",
@@ -148,6 +152,53 @@ class MeasureInputError(InputError):
 
 class WeightError(InputError):
     """Weights or judgements a user supplied cannot be used; one line per problem."""
+
+
+class ProposalError(InputError):
+    """A proposal id that is not in the study's queue, or one already accepted or rejected."""
+
+
+class EditConflict(InputError):
+    """A save whose ``expected_version`` is not the record's version on disk any more.
+
+    Someone (another tab, another analyst) saved the record after this editor read it. Nothing
+    was written; both versions travel with the error so the editor can show them side by side
+    and let the user merge and save again with the new version.
+
+    Attributes:
+        ref: where the record is (its file and index), an ``edit.RecordRef``.
+        mine: the record this save tried to write.
+        theirs: the record on disk now (``None`` when it was deleted).
+        mine_version / theirs_version: the version the editor expected and the version on disk.
+    """
+
+    def __init__(
+        self,
+        ref: object,
+        mine: dict[str, object] | None,
+        theirs: dict[str, object] | None,
+        *,
+        file: str = "",
+        expected: str | None = None,
+        current: str | None = None,
+    ) -> None:
+        self.ref = ref
+        self.mine = mine
+        self.theirs = theirs
+        self.mine_version = expected
+        self.theirs_version = current
+        index = getattr(ref, "index", None)
+        file = file or str(getattr(ref, "file", ""))
+        what = "was deleted" if theirs is None else "was changed by someone else"
+        super().__init__(
+            Problem(
+                file,
+                None,
+                f"record {index} {what} since it was read (expected version "
+                f"{(expected or '-')[:12]}, found {(current or '-')[:12]}); nothing was written",
+                "reload the record, merge your change into it and save again",
+            )
+        )
 
 
 class EnvironmentProblem(QuanhengError):

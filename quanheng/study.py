@@ -9,7 +9,7 @@ listing every problem with its file and line.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -56,6 +56,7 @@ __all__ = [
     "Study",
     "StudyFile",
     "Subject",
+    "evidence_problems",
     "find_studies",
     "load_study",
 ]
@@ -516,6 +517,15 @@ def _check_profile_extras(
             f"profile {prof.id!r}: concentration is {c:g}",
             "give a number > 0 (larger = firmer weights; .inf = fixed), or `uniform`",
         )
+
+
+def evidence_problems(study: Study, records: Sequence[EvidenceRecord]) -> list[Problem]:
+    """What ``validate`` says about these records in this study: subject, indicator, value kind.
+
+    The same checks :func:`load_study` runs on every record it loads, for a record that is not
+    in a file yet (an edit in the workbench, a proposal being accepted).
+    """
+    return list(_check_evidence(tuple(records), study.spec, study.framework))
 
 
 def _check_evidence(
