@@ -29,7 +29,6 @@ Every proposal is either a survivor or dropped by exactly one check, so
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from collections import Counter
@@ -415,23 +414,9 @@ def extract(
     )
 
 
-def _same(origin: Mapping[str, Any]) -> str:
-    return json.dumps({k: v for k, v in origin.items() if k != "created"}, sort_keys=True)
-
-
 def _write(study: Study, survivors: Sequence[Survivor], name: str) -> tuple[str, ...]:
-    """Write the survivors not yet proposed (same record and origin) to ``proposed/NAME``."""
-    from quanheng.curation.proposals import load_proposals, write_proposals
+    """Queue the survivors in ``proposed/NAME.yaml``; ids already queued are skipped there."""
+    from quanheng.curation.proposals import write_proposals
 
-    known = {
-        (json.dumps(p.record, sort_keys=True), _same(p.origin)) for p in load_proposals(study.path)
-    }
-    created = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    items = [
-        (s.record, {**s.origin, "created": created})
-        for s in survivors
-        if (json.dumps(s.record, sort_keys=True), _same(s.origin)) not in known
-    ]
-    if not items:
-        return ()
-    return tuple(p.id for p in write_proposals(study.path, items, name))
+    added = write_proposals(study.path, [(s.record, s.origin) for s in survivors], name)
+    return tuple(p.id for p in added)

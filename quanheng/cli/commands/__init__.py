@@ -3,6 +3,7 @@
 from quanheng.cli.commands import (
     analyse,
     demo,
+    extract,
     frameworks,
     init,
     measure,
@@ -18,6 +19,7 @@ from quanheng.cli.commands import (
 __all__ = [
     "analyse",
     "demo",
+    "extract",
     "frameworks",
     "init",
     "measure",
