@@ -32,8 +32,39 @@ __all__ = ["check_value", "descriptor_terms", "enumeration_counts"]
 REL_TOL = 1e-6
 
 _STOP = frozenset(
-    "无公开信息 公开信息 厂商 模型 大模型 达到 并有 或有 以及 其中 具体 至少 一项 多项 明确 提到 "
-    "仅泛称 泛称 描述 包括 提供 支持 已经 可以 能力 相关 主要 具备 程度 情况 方面".split()
+    (
+        "无公开信息",
+        "公开信息",
+        "厂商",
+        "模型",
+        "大模型",
+        "达到",
+        "并有",
+        "或有",
+        "以及",
+        "其中",
+        "具体",
+        "至少",
+        "一项",
+        "多项",
+        "明确",
+        "提到",
+        "仅泛称",
+        "泛称",
+        "描述",
+        "包括",
+        "提供",
+        "支持",
+        "已经",
+        "可以",
+        "能力",
+        "相关",
+        "主要",
+        "具备",
+        "程度",
+        "情况",
+        "方面",
+    )
 )
 
 
@@ -91,7 +122,11 @@ def descriptor_terms(text: str) -> list[str]:
 
 
 def _check_rubric(value: Any, quote: str, terms: LeafTerms) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not float(value).is_integer():
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not float(value).is_integer()
+    ):
         return f"level {value!r} is not a whole number 0..5"
     level = int(value)
     if not 1 <= level <= 5:
@@ -101,7 +136,9 @@ def _check_rubric(value: Any, quote: str, terms: LeafTerms) -> str | None:
     if isinstance(spec, Rubric):
         for lv in range(1, level + 1):
             descriptor = spec.levels[lv]
-            candidates += descriptor_terms(descriptor.zh) + descriptor_terms(descriptor.en)
+            candidates += descriptor_terms(descriptor.zh or "") + descriptor_terms(
+                descriptor.en or ""
+            )
     folded = fold(quote).lower()
     found = {t for t in candidates if fold(t).lower() in folded}
     need = 2 if level >= 3 else 1

@@ -85,7 +85,7 @@ class _HtmlText(HTMLParser):
 
     _SKIP = frozenset({"script", "style", "noscript", "template", "svg", "head"})
     _BLOCK = frozenset(
-        "p div br li ul ol tr td th h1 h2 h3 h4 h5 h6 section article header footer table "
+        "p div br li ul ol tr td th h1 h2 h3 h4 h5 h6 section article header footer table "  # noqa: SIM905
         "blockquote pre hr dt dd figcaption".split()
     )
 
@@ -202,7 +202,7 @@ def split_passages(text: str, normal: Normalised, size: int = PASSAGE_CHARS) -> 
     cuts = [normal.folded_offset(m.end()) for m in re.finditer(r"\n", text)]
     folded = normal.text
     cuts += [m.end() for m in re.finditer(r"[。！？!?；;]", folded)]
-    cuts = sorted(set(c for c in cuts if 0 < c < len(folded))) + [len(folded)]
+    cuts = [*sorted({c for c in cuts if 0 < c < len(folded)}), len(folded)]
     passages: list[Passage] = []
     start = 0
     line_ends = {normal.folded_offset(m.end()) for m in re.finditer(r"\n", text)}

@@ -132,14 +132,14 @@ class LeafTerms:
 def _name_terms(name: Text | str | None) -> list[str]:
     if name is None:
         return []
-    texts = [name] if isinstance(name, str) else [name.zh, name.en]
+    texts = [name] if isinstance(name, str) else [t for t in (name.zh, name.en) if t]
     out: list[str] = []
     for text in texts:
         for part in re.split(r"[与和、,&()（）/]| and ", text):
             part = part.strip()
-            if len(part) >= 2 and not part.isascii():
-                out.append(part)
-            elif part.isascii() and len(part) >= 4 and part.lower() not in ("with", "scale"):
+            chinese = len(part) >= 2 and not part.isascii()
+            latin = part.isascii() and len(part) >= 4 and part.lower() not in ("with", "scale")
+            if chinese or latin:
                 out.append(part)
     return out
 

@@ -82,7 +82,9 @@ def choose_model(study: Study, with_subject: str | None = None) -> ModelTarget:
                 base_url=LOCAL_BASE_URL, model=DEFAULT_LOCAL_MODEL, max_concurrency=1,
                 timeout_s=600.0, max_retries=2,
             )  # fmt: skip
-            return ModelTarget(f"local:{DEFAULT_LOCAL_MODEL}", _greedy(endpoint), DEFAULT_LOCAL_MODEL)
+            return ModelTarget(
+                f"local:{DEFAULT_LOCAL_MODEL}", _greedy(endpoint), DEFAULT_LOCAL_MODEL
+            )
         return ModelTarget(local.id, _greedy(subject_endpoint(local)), local.local_model)
     ids = [s.id for s in study.subjects]
     if with_subject not in ids:
@@ -126,9 +128,13 @@ def build_requests(
     """One keyed request per ``(item_id, messages, metadata)``."""
     return [
         Request.build(
-            target.endpoint, subject=target.subject, task=TASK, item_id=item_id,
-            messages=messages, metadata=metadata,
-        )  # fmt: skip
+            target.endpoint,
+            subject=target.subject,
+            task=TASK,
+            item_id=item_id,
+            messages=messages,
+            metadata=metadata,
+        )
         for item_id, messages, metadata in prompts
     ]
 

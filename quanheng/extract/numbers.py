@@ -132,9 +132,9 @@ def find_figures(text: str) -> list[Figure]:
         num, mult, counter = m.group("num"), m.group("mult"), m.group("counter")
         chinese = re.fullmatch(_CHINESE, num) is not None
         if chinese and not (mult or counter):
-            continue
+            continue  # 一系列, 十分: a Chinese numeral counts only before a counter or multiplier
         if num == "一" and counter == "大" and not mult:
-            continue  # 一大特色: an idiom, not the number one  # 一系列, 十分: a Chinese numeral counts only before a counter or multiplier
+            continue  # 一大特色: an idiom, not the number one
         if not chinese and _in_name(text, m.start("num"), m.end("num"), mult):
             continue  # GPT-4, H800, 1T: part of a name, not a figure
         value = _number(num)

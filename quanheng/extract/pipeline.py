@@ -49,7 +49,7 @@ from quanheng.extract.model import Answers, ModelTarget, ask, build_requests, ch
 from quanheng.extract.numbers import parse_figure
 from quanheng.extract.prompting import build_messages, prompt_sha256
 from quanheng.extract.quotes import locate_quote
-from quanheng.extract.rules import Candidate, find_candidates, select_passages, subjects_in
+from quanheng.extract.rules import Candidate, find_candidates, select_passages
 from quanheng.study import Study
 from quanheng.text import Text
 
@@ -254,8 +254,8 @@ def _check(
         tally.drop(finder, "quote_not_found")
         return None
     value = cand.value
-    if terms is not None and terms.leaf.kind == "rubric" and isinstance(value, float):
-        value = int(value) if value.is_integer() else value
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        value = int(value)  # 36, not 36.0: counts and levels read as written
     record: dict[str, Any] = {"subject": subject, "indicator": indicator, "value": value}
     if cand.range is not None:
         record["range"] = [cand.range[0], cand.range[1]]
@@ -300,9 +300,7 @@ def _model_candidates(
     """Ask the model about every selected passage; candidates per document index."""
     fw = ctx.study.framework
     terms = {k: v for k, v in ctx.terms.items() if ctx.leaves is None or k in ctx.leaves}
-    aliases = {
-        k: v for k, v in ctx.aliases.items() if ctx.subject is None or k == ctx.subject
-    }
+    aliases = {k: v for k, v in ctx.aliases.items() if ctx.subject is None or k == ctx.subject}
     gates = [g for g in fw.gates if ctx.leaves is None or g.id in ctx.leaves]
     prompts: list[tuple[str, list[dict[str, Any]], dict[str, Any]]] = []
     where: list[tuple[int, int, str]] = []

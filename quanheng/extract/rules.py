@@ -16,6 +16,7 @@ Two jobs, one pass over the document:
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -91,7 +92,7 @@ def subjects_in(text: str, aliases: Mapping[str, Sequence[str]]) -> dict[str, li
 
 def _spans(pattern: re.Pattern[str], text: str) -> list[tuple[int, int]]:
     cuts = [0, *(m.end() for m in pattern.finditer(text)), len(text)]
-    return [(a, b) for a, b in zip(cuts, cuts[1:], strict=False) if b > a]
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
 def _subject_at(
@@ -206,9 +207,7 @@ def _enumerations(
         if subject is None:
             continue
         note = f"rules: the clause lists {n} items separated by 、"
-        out.append(
-            Candidate(subject, leaf_id, n, body.strip(" .,。"), "rules", passage, note=note)
-        )
+        out.append(Candidate(subject, leaf_id, n, body.strip(" .,。"), "rules", passage, note=note))
     return out
 
 

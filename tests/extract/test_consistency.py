@@ -16,7 +16,9 @@ def terms() -> dict[str, LeafTerms]:
     return leaf_terms(quanheng.load_study("studies/cn-llm-vendors-2024").framework)
 
 
-def _check(terms: dict[str, LeafTerms], leaf: str, value: Any, quote: str, **more: Any) -> str | None:
+def _check(
+    terms: dict[str, LeafTerms], leaf: str, value: Any, quote: str, **more: Any
+) -> str | None:
     return check_value({"value": value, "quote": quote, **more}, terms[leaf])
 
 

@@ -44,6 +44,8 @@ def test_a_range_is_one_figure_with_its_ends() -> None:
     assert (fig.low, fig.high, fig.value) == pytest.approx((0.02, 0.10, 0.06))
 
 
-@pytest.mark.parametrize("text", ["一系列应用", "GPT-4 服务", "HunYuan 1T 大模型", "Qwen2.5", "一大特色"])
+@pytest.mark.parametrize(
+    "text", ["一系列应用", "GPT-4 服务", "HunYuan 1T 大模型", "Qwen2.5", "一大特色"]
+)
 def test_not_figures(text: str) -> None:
     assert find_figures(text) == []

@@ -5,7 +5,10 @@ from __future__ import annotations
 from quanheng.extract.normalise import normalise
 from quanheng.extract.quotes import locate_quote
 
-DOC = "前言。\n**百度自研的多源异构知识图谱拥有超过 5,500 亿条知识**，被融入预训练。目前生态已凝聚５３５ 万开发者。"
+DOC = (
+    "前言。\n**百度自研的多源异构知识图谱拥有超过 5,500 亿条知识**，被融入预训练。"
+    "目前生态已凝聚５３５ 万开发者。"
+)
 
 
 def _found(quote: str) -> str | None:

@@ -72,7 +72,10 @@ def extract(
         rules_only=rules_only,
         name=out,
     )
-    print_ = lambda line: console.print(line, markup=False, highlight=False)  # noqa: E731
+
+    def print_(line: str) -> None:
+        console.print(line, markup=False, highlight=False)
+
     total, asked = result.passages
     print_(
         f"{len(documents)} document(s), {total} passages; "
