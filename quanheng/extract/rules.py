@@ -223,7 +223,7 @@ def select_passages(
     leaves: Mapping[str, LeafTerms],
     aliases: Mapping[str, Sequence[str]],
     *,
-    max_leaves: int = 6,
+    max_leaves: int = 4,
 ) -> list[tuple[Passage, list[str], list[str]]]:
     """Passages worth a model request, each with the leaves and subjects it touches.
 

@@ -59,4 +59,4 @@ def test_passages_for_the_model(tmp_path: Path) -> None:
     assert len(doc.passages) > 1 and len(chosen) == 1
     passage, leaves, subjects = chosen[0]
     assert passage.index == 0 and set(subjects) == {"baidu", "tencent"}
-    assert "P3.1" in leaves and len(leaves) <= 6
+    assert "P3.1" in leaves and len(leaves) <= 4
