@@ -7,6 +7,7 @@ from pathlib import Path
 import typer
 
 from quanheng.cli._app import app, console, guarded
+from quanheng.errors import EXIT_PARTIAL
 from quanheng.study import load_study
 
 EXAMPLES = """\b
@@ -59,6 +60,9 @@ def extract(
     run store, so a re-run sends nothing already answered. A proposal is kept only if its quote
     occurs verbatim in the document, its value is what the quote says, and its subject and
     leaf exist. Survivors go to STUDY/proposed/; accept or reject them with quanheng review.
+
+    Exit codes: 0 done; 3 some model requests failed (run again: only they are sent); 2 bad
+    input (a missing document, an unknown subject or leaf) or the local model is not installed.
     """
     from quanheng.extract.pipeline import extract as run_extract  # the runner's HTTP stack
 
@@ -96,3 +100,6 @@ def extract(
     )
     if result.written:
         print_(f"next: quanheng review {path}")
+    if result.answers is not None and result.answers.failed:
+        print_("some model requests failed: run the same command again to retry only them")
+        raise typer.Exit(EXIT_PARTIAL)
