@@ -382,7 +382,7 @@ def extract(
     candidates: dict[int, list[Candidate]] = {}
     if use_rules:
         for i, doc in enumerate(docs):
-            found = find_candidates(doc, terms, ctx.aliases)
+            found = find_candidates(doc, terms, ctx.aliases, study.framework.gate_ids)
             tally.proposed["rules"] += len(found)
             candidates.setdefault(i, []).extend(found)
     answers, asked = None, 0

@@ -155,6 +155,7 @@ def find_candidates(
     document: Document,
     leaves: Mapping[str, LeafTerms],
     aliases: Mapping[str, Sequence[str]],
+    gates: Sequence[str] = (),
 ) -> list[Candidate]:
     """Rule proposals over the whole document (quotes are folded text of the document)."""
     text = document.normal.text
@@ -162,6 +163,7 @@ def find_candidates(
     sentences = _spans(_SENTENCE, text)
     out: list[Candidate] = []
     for s_lo, s_hi in sentences:
+        out.extend(_shortlist(document, text[s_lo:s_hi], s_lo, aliases, gates))
         for c_lo, c_hi in _spans(_CLAUSE, text[s_lo:s_hi]):
             clause = (s_lo + c_lo, s_lo + c_hi)
             body = text[clause[0] : clause[1]]
@@ -209,6 +211,47 @@ def _enumerations(
         note = f"rules: the clause lists {n} items separated by 、"
         out.append(Candidate(subject, leaf_id, n, body.strip(" .,。"), "rules", passage, note=note))
     return out
+
+
+_SHORTLISTED = re.compile(r"入围|遴选|入选|选择了")
+
+
+def _shortlist(
+    document: Document,
+    sentence: str,
+    offset: int,
+    aliases: Mapping[str, Sequence[str]],
+    gates: Sequence[str],
+) -> list[Candidate]:
+    """A sentence that shortlists subjects by name: each passes every entry gate.
+
+    ``通过遴选，报告选择了 5家大模型厂商，分别为商汤、百度、阿里巴巴、华为、腾讯``: a word of
+    shortlisting (入围, 遴选, 入选, 选择了), then, in the same or a later clause, a ``、`` list
+    naming two or more subjects. The quote runs from the shortlisting clause to the list's end.
+    Whether being shortlisted means passing every gate is the study's method to confirm: the
+    reviewer decides, as for every proposal.
+    """
+    trigger = _SHORTLISTED.search(sentence)
+    if trigger is None or not gates:
+        return []
+    clauses = _spans(_CLAUSE, sentence)
+    first = next(i for i, (lo, hi) in enumerate(clauses) if lo <= trigger.start() < hi)
+    for lo, hi in clauses[first:]:
+        body = sentence[lo:hi]
+        if body.count("、") < 1:
+            continue
+        listed = [s for s, names in aliases.items() if subjects_in(body, {s: names})]
+        if len(listed) < 2:
+            continue
+        quote = sentence[clauses[first][0] : hi].strip(" ,.;:!?。；：！？")
+        passage = _passage_of(document.passages, offset + lo)
+        note = "rules: named in a shortlist, so it passes each entry gate (confirm the method)"
+        return [
+            Candidate(subject, gate, True, quote, "rules", passage, note=note)
+            for subject in listed
+            for gate in gates
+        ]
+    return []
 
 
 def _passage_of(passages: Sequence[Passage], offset: int) -> int | None:

@@ -60,3 +60,19 @@ def test_passages_for_the_model(tmp_path: Path) -> None:
     passage, leaves, subjects = chosen[0]
     assert passage.index == 0 and set(subjects) == {"baidu", "tencent"}
     assert "P3.1" in leaves and len(leaves) <= 4
+
+
+def test_a_shortlist_passes_each_gate(tmp_path: Path) -> None:
+    path = tmp_path / "r.md"
+    path.write_text(
+        "通过遴选，报告选择了 3家厂商，分别为**\n商汤、百度、腾讯\\*\\*，另有说明。\n", "utf-8"
+    )
+    study = quanheng.load_study("studies/cn-llm-vendors-2024")
+    doc = read_document(path)
+    gates = study.framework.gate_ids
+    cands = find_candidates(doc, leaf_terms(study.framework), subject_aliases(study), gates)
+    assert {(c.subject, c.indicator, c.value) for c in cands} == {
+        (s, g, True) for s in ("sensetime", "baidu", "tencent") for g in gates
+    }
+    assert {c.quote for c in cands} == {"通过遴选,报告选择了3家厂商,分别为商汤、百度、腾讯"}
+    assert find_candidates(doc, leaf_terms(study.framework), subject_aliases(study)) == []
