@@ -53,7 +53,15 @@ from quanheng.extract.rules import Candidate, find_candidates, select_passages
 from quanheng.study import Study
 from quanheng.text import Text
 
-__all__ = ["CHECKS", "ExtractResult", "Survivor", "extract", "parse_answer", "select_leaves"]
+__all__ = [
+    "CHECKS",
+    "ExtractResult",
+    "Survivor",
+    "default_name",
+    "extract",
+    "parse_answer",
+    "select_leaves",
+]
 
 CHECKS = (
     "malformed",
@@ -399,7 +407,7 @@ def extract(
                 survivors.append(kept)
     written: tuple[str, ...] = ()
     if write and survivors:
-        written = _write(study, survivors, name or f"extract-{docs[0].path.stem}")
+        written = _write(study, survivors, name or default_name(docs[0].path))
     return ExtractResult(
         survivors=tuple(survivors),
         proposed={k: tally.proposed.get(k, 0) for k in ("rules", "model")},
@@ -410,6 +418,12 @@ def extract(
         model=None if target is None else target.name,
         dropped_by_finder={f: dict(c) for f, c in tally.by_finder.items()},
     )
+
+
+def default_name(document: Path) -> str:
+    """``extract-<stem>``, the stem reduced to letters, digits, ``.``, ``_`` and ``-``."""
+    stem = re.sub(r"[^A-Za-z0-9._-]+", "-", document.stem).strip("-.")
+    return f"extract-{stem or 'document'}"
 
 
 def _write(study: Study, survivors: Sequence[Survivor], name: str) -> tuple[str, ...]:

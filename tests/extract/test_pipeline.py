@@ -176,3 +176,13 @@ def test_selection_by_subject_and_leaves(setup: tuple[Path, list[Path], FakeServ
     assert {s.record["indicator"] for s in result.survivors} == {"E2.1", "E2.2"}
     assert result.dropped["not_selected"] == 1 and result.answers is None
     assert not (study_dir / "proposed").exists()
+
+
+def test_default_name_and_answer_parsing() -> None:
+    from quanheng.extract.pipeline import default_name, parse_answer
+
+    assert default_name(Path("年度 报告 2024.pdf")) == "extract-2024"
+    assert default_name(Path("白皮书.md")) == "extract-document"
+    assert parse_answer('Here: {"proposals": [{"a": 1}]} hope it helps') == [{"a": 1}]
+    assert parse_answer('{"proposals": {"a": 1}}') is None
+    assert parse_answer("no json") is None
