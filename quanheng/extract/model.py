@@ -39,7 +39,8 @@ __all__ = ["DEFAULT_LOCAL_MODEL", "MAX_TOKENS", "TASK", "Answers", "ModelTarget"
 TASK = "extract"
 """The run store's task name for extraction requests."""
 
-MAX_TOKENS = 512
+MAX_TOKENS = 384
+"""Longest answer asked for: a passage's proposals fit in well under this."""
 DEFAULT_LOCAL_MODEL = "qwen2.5-coder-0.5b-q4km"
 
 
@@ -64,17 +65,21 @@ class ModelTarget:
         return self.endpoint.model
 
 
-def _greedy(endpoint: Endpoint) -> Endpoint:
-    return endpoint.model_copy(update={"temperature": 0.0, "max_tokens": MAX_TOKENS})
+def choose_model(
+    study: Study, with_subject: str | None = None, *, max_tokens: int = MAX_TOKENS
+) -> ModelTarget:
+    """The study's local model, or the endpoint of subject ``with_subject``, sampling greedily.
 
-
-def choose_model(study: Study, with_subject: str | None = None) -> ModelTarget:
-    """The study's local model, or the endpoint of subject ``with_subject``.
+    ``max_tokens`` is part of every request key: answers to a shorter limit are not reused.
 
     Raises:
         StudyError: ``with_subject`` is not a subject of the study, or has neither an
             endpoint nor a local model.
     """
+
+    def _greedy(endpoint: Endpoint) -> Endpoint:
+        return endpoint.model_copy(update={"temperature": 0.0, "max_tokens": max_tokens})
+
     if with_subject is None:
         local = next((s for s in study.subjects if s.local_model), None)
         if local is None:

@@ -45,7 +45,14 @@ from quanheng.evidence import EvidenceRecord
 from quanheng.extract.consistency import check_value
 from quanheng.extract.documents import Document, read_document
 from quanheng.extract.keywords import LeafTerms, leaf_terms, subject_aliases
-from quanheng.extract.model import Answers, ModelTarget, ask, build_requests, choose_model
+from quanheng.extract.model import (
+    MAX_TOKENS,
+    Answers,
+    ModelTarget,
+    ask,
+    build_requests,
+    choose_model,
+)
 from quanheng.extract.numbers import parse_figure
 from quanheng.extract.prompting import build_messages, prompt_sha256
 from quanheng.extract.quotes import locate_quote
@@ -361,6 +368,7 @@ def extract(
     use_rules: bool = True,
     name: str | None = None,
     write: bool = True,
+    max_tokens: int = MAX_TOKENS,
 ) -> ExtractResult:
     """Propose evidence records for ``study`` from local ``documents``; see the module doc.
 
@@ -375,6 +383,7 @@ def extract(
             still choose the passages).
         name: the ``proposed/`` file to write (default ``extract-<first document's stem>``).
         write: write the survivors to ``proposed/``.
+        max_tokens: the longest answer asked of the model.
 
     Raises:
         InputError: a missing or unreadable document, an unknown subject, leaf or model.
@@ -382,7 +391,7 @@ def extract(
     if subject is not None:
         study.subject(subject)  # unknown → one line, "did you mean"
     chosen = select_leaves(study, leaves)
-    target = None if rules_only else choose_model(study, with_subject)
+    target = None if rules_only else choose_model(study, with_subject, max_tokens=max_tokens)
     docs = [read_document(Path(p)) for p in documents]
     terms = leaf_terms(study.framework)
     ctx = _Context(study, terms, subject_aliases(study), subject, chosen)

@@ -42,7 +42,9 @@ def test_a_real_model_end_to_end(tmp_path: Path) -> None:
     doc_path.write_text("百度文心生态已凝聚 535 万开发者。\n", encoding="utf-8")
     study = quanheng.load_study(tmp_path / "s")
 
-    result = extract(study, [doc_path], leaves="E2.1", with_subject="smol", use_rules=False)
+    result = extract(
+        study, [doc_path], leaves="E2.1", with_subject="smol", use_rules=False, max_tokens=48
+    )
     assert result.answers is not None and result.answers.failed == 0
     assert result.answers.sent == result.passages[1] == 1
     assert sum(result.proposed.values()) == len(result.survivors) + sum(result.dropped.values())
@@ -54,6 +56,8 @@ def test_a_real_model_end_to_end(tmp_path: Path) -> None:
         assert check_value(record, terms.get(record["indicator"]), gate=gate) is None
         assert survivor.origin["model"] == "smollm2-135m"
 
-    again = extract(study, [doc_path], leaves="E2.1", with_subject="smol", use_rules=False)
+    again = extract(
+        study, [doc_path], leaves="E2.1", with_subject="smol", use_rules=False, max_tokens=48
+    )
     assert again.answers is not None and (again.answers.sent, again.answers.reused) == (0, 1)
     assert again.survivors == result.survivors
