@@ -56,7 +56,7 @@ from quanheng.extract.model import (
 from quanheng.extract.numbers import parse_figure
 from quanheng.extract.prompting import build_messages, prompt_sha256
 from quanheng.extract.quotes import locate_quote
-from quanheng.extract.rules import Candidate, find_candidates, select_passages
+from quanheng.extract.rules import Candidate, find_candidates, select_passages, subjects_in
 from quanheng.study import Study
 from quanheng.text import Text
 
@@ -216,6 +216,11 @@ class _Context:
 
 
 def _resolve_subject(ctx: _Context, given: Any) -> str | None:
+    """The subject id a proposal means: its id, one of its names, or a phrase naming only it.
+
+    Small models write ``百度文心大模型`` for ``baidu``; a phrase that names exactly one
+    subject (by its aliases) is that subject, one that names none or several is unknown.
+    """
     if not isinstance(given, str):
         return None
     if given in ctx.aliases:
@@ -223,7 +228,24 @@ def _resolve_subject(ctx: _Context, given: Any) -> str | None:
     for sid, names in ctx.aliases.items():
         if any(given.strip().lower() == n.lower() for n in names):
             return sid
-    return None
+    named = subjects_in(given, ctx.aliases)
+    return next(iter(named)) if len(named) == 1 else None
+
+
+_LEADING_ID = re.compile(r"^\s*([A-Za-z][A-Za-z0-9_.\-]*)(?:\s|$)")
+
+
+def _resolve_indicator(ctx: _Context, given: Any) -> str | None:
+    """The indicator id a proposal means: the id, or an id followed by its name (``S5.1 行业…``)."""
+    if not isinstance(given, str):
+        return None
+    fw = ctx.study.framework
+    if given in ctx.terms or given in fw.gate_ids:
+        return given
+    lead = _LEADING_ID.match(given)
+    if lead and (lead.group(1) in ctx.terms or lead.group(1) in fw.gate_ids):
+        return lead.group(1)
+    return given
 
 
 def _doc_ref(study: Study, document: Document) -> str:
@@ -252,7 +274,7 @@ def _check(
     if subject is None:
         tally.drop(finder, "unknown_subject")
         return None
-    indicator = cand.indicator if isinstance(cand.indicator, str) else None
+    indicator = _resolve_indicator(ctx, cand.indicator)
     gate = indicator in fw.gate_ids
     terms = ctx.terms.get(indicator or "")
     if indicator is None or (terms is None and not gate):

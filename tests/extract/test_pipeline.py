@@ -186,3 +186,30 @@ def test_default_name_and_answer_parsing() -> None:
     assert parse_answer('Here: {"proposals": [{"a": 1}]} hope it helps') == [{"a": 1}]
     assert parse_answer('{"proposals": {"a": 1}}') is None
     assert parse_answer("no json") is None
+
+
+def test_loose_ids_from_small_models(setup: tuple[Path, list[Path], FakeServer]) -> None:
+    from quanheng.extract.rules import Candidate
+
+    study_dir, docs, _ = setup
+    study = quanheng.load_study(study_dir)
+    loose = [
+        Candidate(
+            "百度文心大模型", "E2.1 开发者规模 / Developers", 5_350_000, "凝聚535 万开发者", "m", 0
+        ),
+        Candidate("百度和腾讯", "E2.1", 5_350_000, "凝聚535 万开发者", "m", 0),  # two subjects
+        Candidate("baidu", "E2.1x 开发者", 5_350_000, "凝聚535 万开发者", "m", 0),
+    ]
+    from quanheng.extract import pipeline
+
+    ctx = pipeline._Context(study, pipeline.leaf_terms(study.framework),
+                            pipeline.subject_aliases(study), None, None)  # fmt: skip
+    doc = pipeline.read_document(docs[0])
+    tally = pipeline._Tally()
+    kept = [pipeline._check(ctx, doc, c, tally, set()) for c in loose]
+    assert kept[0] is not None and (kept[0].record["subject"], kept[0].record["indicator"]) == (
+        "baidu",
+        "E2.1",
+    )
+    assert kept[1:] == [None, None]
+    assert tally.dropped == {"unknown_subject": 1, "unknown_leaf": 1}
