@@ -201,10 +201,11 @@ def test_loose_ids_from_small_models(setup: tuple[Path, list[Path], FakeServer])
         Candidate("baidu", "E2.1x 开发者", 5_350_000, "凝聚535 万开发者", "m", 0),
     ]
     from quanheng.extract import pipeline
+    from quanheng.extract.documents import read_document
+    from quanheng.extract.keywords import leaf_terms, subject_aliases
 
-    ctx = pipeline._Context(study, pipeline.leaf_terms(study.framework),
-                            pipeline.subject_aliases(study), None, None)  # fmt: skip
-    doc = pipeline.read_document(docs[0])
+    ctx = pipeline._Context(study, leaf_terms(study.framework), subject_aliases(study), None, None)
+    doc = read_document(docs[0])
     tally = pipeline._Tally()
     kept = [pipeline._check(ctx, doc, c, tally, set()) for c in loose]
     assert kept[0] is not None and (kept[0].record["subject"], kept[0].record["indicator"]) == (
