@@ -90,6 +90,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--fresh", action="store_true", help="empty the cached run store first")
     parser.add_argument("--rules-only", action="store_true", help="skip the model runs")
+    parser.add_argument(
+        "--stored-only",
+        action="store_true",
+        help="send nothing: score the model on the passages whose answers are already stored",
+    )
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     import quanheng
@@ -114,10 +119,10 @@ def main() -> int:
 
     cpu = platform.machine()
     for line in Path("/proc/cpuinfo").read_text().splitlines():
-        if line.startswith("model name"):
+        if line.startswith("model name"):  # the first CPU's
             cpu = line.split(":", 1)[1].strip()
             break
-    command = ".venv/bin/python benchmarks/bench_extract.py" + (" --fresh" if args.fresh else "")
+    command = " ".join([".venv/bin/python benchmarks/bench_extract.py", *sys.argv[1:]])
     counts = ", ".join(f"{k} {sum(_kind(study, g.indicator) == k for g in gold)}" for k in kinds)
     print(f"Machine: nproc = {os.cpu_count()}, {cpu!r}, Python {platform.python_version()}; ")
     print(f"load average {os.getloadavg()[0]:.1f} at start.")
@@ -135,7 +140,7 @@ def main() -> int:
     rows = []
     for label, options in runs:
         began = time.perf_counter()
-        result = extract(study, [doc], write=False, **options)
+        result = extract(study, [doc], write=False, send=not args.stored_only, **options)
         wall = time.perf_counter() - began
         records = [s.record for s in result.survivors]
         overall = score(records, gold)
@@ -169,10 +174,11 @@ def main() -> int:
         shares = " | ".join(f"{result.dropped[c] / made:.0%}" for c in checks)
         print(f"| {label} | {shares} |")
     for label, result, *_ in rows:
-        if result.model is not None:
+        if result.model is not None and result.answers is not None:
             print(
                 f"\n{label}: model {result.model}; {result.passages[0]} passages read, "
-                f"{result.passages[1]} sent to the model"
+                f"{result.passages[1]} selected for the model, "
+                f"{result.passages[1] - result.answers.unsent} of them answered"
             )
     return 0
 

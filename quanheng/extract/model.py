@@ -20,6 +20,7 @@ import asyncio
 import contextlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from quanheng._files import did_you_mean
@@ -118,6 +119,7 @@ class Answers:
         reused: requests whose answer was already stored (nothing sent).
         failed: requests that failed for good this time (a re-run retries them).
         cost: cost of what was sent, when the endpoint has prices.
+        unsent: requests not answered and not sent (``send=False``).
     """
 
     texts: dict[str, str]
@@ -125,6 +127,7 @@ class Answers:
     reused: int
     failed: int
     cost: float | None
+    unsent: int = 0
 
 
 def build_requests(
@@ -144,11 +147,19 @@ def build_requests(
     ]
 
 
-def ask(study: Study, target: ModelTarget, requests: Sequence[Request]) -> Answers:
-    """Send what is not yet answered in the study's run store, then read every answer."""
+def ask(
+    study: Study, target: ModelTarget, requests: Sequence[Request], *, send: bool = True
+) -> Answers:
+    """Send what is not yet answered in the study's run store, then read every answer.
+
+    With ``send=False`` nothing is sent: only the answers already stored are read (a benchmark
+    or a reviewer looking at what an interrupted run got).
+    """
     path = store_path(study)
-    path.parent.mkdir(parents=True, exist_ok=True)
     unique = list({r.key: r for r in requests}.values())
+    if not send:
+        return _stored(path, unique)
+    path.parent.mkdir(parents=True, exist_ok=True)
     with contextlib.ExitStack() as stack:
         stack.enter_context(writer_lock(path))
         store = stack.enter_context(RunStore(path))
@@ -175,3 +186,15 @@ def ask(study: Study, target: ModelTarget, requests: Sequence[Request]) -> Answe
             if stored is not None and stored.status == "ok":
                 texts[req.key] = stored.response or ""
     return Answers(texts, sent, len(unique) - len(missing), failed, cost)
+
+
+def _stored(path: Path, requests: Sequence[Request]) -> Answers:
+    """The answers already in the store, read-only and without the writer lock."""
+    texts: dict[str, str] = {}
+    if path.exists():
+        with RunStore(path, read_only=True) as store:
+            for req in requests:
+                stored = store.get(req.key)
+                if stored is not None and stored.status == "ok":
+                    texts[req.key] = stored.response or ""
+    return Answers(texts, 0, len(texts), 0, None, len(requests) - len(texts))

@@ -213,6 +213,7 @@ class _Context:
     aliases: Mapping[str, Sequence[str]]
     subject: str | None
     leaves: Sequence[str] | None
+    send: bool = True
 
 
 def _resolve_subject(ctx: _Context, given: Any) -> str | None:
@@ -352,7 +353,7 @@ def _model_candidates(
             prompts.append((item, messages, {"document": doc.name, "passage": passage.index}))
             where.append((d_index, passage.index, prompt_sha256(messages)))
     requests = build_requests(target, prompts)
-    answers = ask(ctx.study, target, requests)
+    answers = ask(ctx.study, target, requests, send=ctx.send)
     out: dict[int, list[Candidate]] = {}
     for req, (d_index, p_index, digest) in zip(requests, where, strict=True):
         text = answers.texts.get(req.key)
@@ -391,6 +392,7 @@ def extract(
     name: str | None = None,
     write: bool = True,
     max_tokens: int = MAX_TOKENS,
+    send: bool = True,
 ) -> ExtractResult:
     """Propose evidence records for ``study`` from local ``documents``; see the module doc.
 
@@ -406,6 +408,7 @@ def extract(
         name: the ``proposed/`` file to write (default ``extract-<first document's stem>``).
         write: write the survivors to ``proposed/``.
         max_tokens: the longest answer asked of the model.
+        send: send the model requests not yet answered (off: read the stored answers only).
 
     Raises:
         InputError: a missing or unreadable document, an unknown subject, leaf or model.
@@ -416,7 +419,7 @@ def extract(
     target = None if rules_only else choose_model(study, with_subject, max_tokens=max_tokens)
     docs = [read_document(Path(p)) for p in documents]
     terms = leaf_terms(study.framework)
-    ctx = _Context(study, terms, subject_aliases(study), subject, chosen)
+    ctx = _Context(study, terms, subject_aliases(study), subject, chosen, send)
     tally = _Tally()
     candidates: dict[int, list[Candidate]] = {}
     if use_rules:

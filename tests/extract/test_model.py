@@ -59,3 +59,17 @@ def test_ask_sends_each_prompt_once(tmp_path: Path) -> None:
         again = ask(study, target, requests)
         assert (again.sent, again.reused) == (0, 3) and again.texts == first.texts
         assert len([e for e in list(server.log) if e["outcome"] == "ok"]) == 3
+
+
+def test_ask_without_sending_reads_what_is_stored(tmp_path: Path) -> None:
+    with FakeServer(ServerConfig(reply=lambda prompt: '{"proposals": []}')) as server:
+        (tmp_path / "study.yaml").write_text(STUDY.format(url=server.url), "utf-8")
+        study = quanheng.load_study(tmp_path)
+        target = choose_model(study, "remote")
+        requests = build_requests(
+            target, [(f"p{i}", [{"role": "user", "content": f"p {i}"}], {}) for i in range(2)]
+        )
+        ask(study, target, requests[:1])
+        seen = ask(study, target, requests, send=False)
+        assert (seen.sent, seen.reused, seen.unsent, len(seen.texts)) == (0, 1, 1, 1)
+        assert len([e for e in list(server.log) if e["outcome"] == "ok"]) == 1
