@@ -40,7 +40,7 @@ __all__ = ["DEFAULT_LOCAL_MODEL", "MAX_TOKENS", "TASK", "Answers", "ModelTarget"
 TASK = "extract"
 """The run store's task name for extraction requests."""
 
-MAX_TOKENS = 384
+MAX_TOKENS = 256
 """Longest answer asked for: a passage's proposals fit in well under this."""
 DEFAULT_LOCAL_MODEL = "qwen2.5-coder-0.5b-q4km"
 

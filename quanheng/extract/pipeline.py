@@ -333,9 +333,17 @@ def _check(
 
 
 def _model_candidates(
-    ctx: _Context, docs: Sequence[Document], target: ModelTarget, tally: _Tally
+    ctx: _Context,
+    docs: Sequence[Document],
+    target: ModelTarget,
+    tally: _Tally,
+    hints: Mapping[tuple[int, int | None], int],
 ) -> tuple[dict[int, list[Candidate]], Answers, int]:
-    """Ask the model about every selected passage; candidates per document index."""
+    """Ask the model about every selected passage; candidates per document index.
+
+    Passages where the rules found most go first (``hints``: rule candidates per document and
+    passage), so a run cut short has asked about the most promising ones.
+    """
     fw = ctx.study.framework
     terms = {k: v for k, v in ctx.terms.items() if ctx.leaves is None or k in ctx.leaves}
     aliases = {k: v for k, v in ctx.aliases.items() if ctx.subject is None or k == ctx.subject}
@@ -352,6 +360,8 @@ def _model_candidates(
             item = f"{doc.sha256[:12]}:{passage.index}"
             prompts.append((item, messages, {"document": doc.name, "passage": passage.index}))
             where.append((d_index, passage.index, prompt_sha256(messages)))
+    order = sorted(range(len(prompts)), key=lambda i: -hints.get(where[i][:2], 0))
+    prompts, where = [prompts[i] for i in order], [where[i] for i in order]
     requests = build_requests(target, prompts)
     answers = ask(ctx.study, target, requests, send=ctx.send)
     out: dict[int, list[Candidate]] = {}
@@ -404,7 +414,7 @@ def extract(
         with_subject: ask this measured subject's endpoint instead of the local model.
         rules_only: no model requests at all.
         use_rules: keep the rule finder's own proposals (off: the model's alone; the rules
-            still choose the passages).
+            still choose the passages, and the order they are asked in).
         name: the ``proposed/`` file to write (default ``extract-<first document's stem>``).
         write: write the survivors to ``proposed/``.
         max_tokens: the longest answer asked of the model.
@@ -422,14 +432,16 @@ def extract(
     ctx = _Context(study, terms, subject_aliases(study), subject, chosen, send)
     tally = _Tally()
     candidates: dict[int, list[Candidate]] = {}
-    if use_rules:
-        for i, doc in enumerate(docs):
-            found = find_candidates(doc, terms, ctx.aliases, study.framework.gate_ids)
+    hints: Counter[tuple[int, int | None]] = Counter()
+    for i, doc in enumerate(docs):
+        found = find_candidates(doc, terms, ctx.aliases, study.framework.gate_ids)
+        hints.update((i, c.passage) for c in found)
+        if use_rules:
             tally.proposed["rules"] += len(found)
             candidates.setdefault(i, []).extend(found)
     answers, asked = None, 0
     if target is not None:
-        from_model, answers, asked = _model_candidates(ctx, docs, target, tally)
+        from_model, answers, asked = _model_candidates(ctx, docs, target, tally, hints)
         for i, found in from_model.items():
             candidates.setdefault(i, []).extend(found)
     survivors: list[Survivor] = []

@@ -26,18 +26,18 @@ from quanheng.text import Text
 
 __all__ = ["PROMPT_FORMAT", "SYSTEM", "build_messages", "prompt_sha256"]
 
-PROMPT_FORMAT = "quanheng/extract-prompt@1"
+PROMPT_FORMAT = "quanheng/extract-prompt@2"
 
 SYSTEM = f"""You extract evidence records from a document for an analyst ({PROMPT_FORMAT}).
 Read the passage. For each fact it states about one of the listed subjects that matches one of
 the listed indicators, propose one record. Rules:
 - "quote" must be copied character for character from the passage: the shortest clause that
-  states the fact. Never paraphrase, translate or join two places.
+  states the fact, at most 60 characters. Never paraphrase, translate or join two places.
 - "value": a number for a fact indicator, in the indicator's unit (万 = 10000, 亿 = 100000000;
   a percentage as a fraction: 5% = 0.05); an integer level 1-5 for a rubric indicator, chosen
   by its level descriptors; true or false for a gate.
 - "subject" and "indicator" must be ids from the lists given.
-- Propose nothing the passage does not state. No records is a valid answer.
+- Propose nothing the passage does not state; at most 5 records. No records is a valid answer.
 Answer with JSON only: {{"proposals": [{{"subject": "...", "indicator": "...", "value": ...,
 "quote": "...", "note": "..."}}]}}"""
 
