@@ -67,6 +67,7 @@ __all__ = [
     "default_name",
     "extract",
     "parse_answer",
+    "parse_cut_answer",
     "select_leaves",
 ]
 
@@ -179,6 +180,31 @@ def parse_answer(text: str) -> list[Any] | None:
     if not isinstance(data, dict) or not isinstance(data.get("proposals"), list):
         return None
     return list(data["proposals"])
+
+
+_ARRAY = re.compile(r'\{\s*"proposals"\s*:\s*\[')
+
+
+def parse_cut_answer(text: str) -> list[Any] | None:
+    """The complete items of an answer cut off at its token limit, or ``None``.
+
+    A small model that copies whole paragraphs into ``quote`` runs out of tokens mid-list;
+    the items written in full before the cut are read (each still goes through every check),
+    and the caller counts the cut-off rest as one malformed proposal.
+    """
+    found = _ARRAY.search(text)
+    if found is None:
+        return None
+    decoder, at = json.JSONDecoder(), found.end()
+    items: list[Any] = []
+    while True:
+        while at < len(text) and text[at] in " \t\r\n,":
+            at += 1
+        try:
+            item, at = decoder.raw_decode(text, at)
+        except ValueError:
+            return items
+        items.append(item)
 
 
 def _coerce_value(value: Any) -> Any:
@@ -371,9 +397,9 @@ def _model_candidates(
             continue  # failed for good this time: retried by the next run
         items = parse_answer(text)
         if items is None:
-            tally.proposed["model"] += 1
+            items = parse_cut_answer(text) or []
+            tally.proposed["model"] += 1  # what was cut off, or the whole answer
             tally.drop("model", "malformed")
-            continue
         for item in items:
             tally.proposed["model"] += 1
             if not isinstance(item, dict):

@@ -179,13 +179,16 @@ def test_selection_by_subject_and_leaves(setup: tuple[Path, list[Path], FakeServ
 
 
 def test_default_name_and_answer_parsing() -> None:
-    from quanheng.extract.pipeline import default_name, parse_answer
+    from quanheng.extract.pipeline import default_name, parse_answer, parse_cut_answer
 
     assert default_name(Path("年度 报告 2024.pdf")) == "extract-2024"
     assert default_name(Path("白皮书.md")) == "extract-document"
     assert parse_answer('Here: {"proposals": [{"a": 1}]} hope it helps') == [{"a": 1}]
     assert parse_answer('{"proposals": {"a": 1}}') is None
     assert parse_answer("no json") is None
+    cut = '{"proposals": [{"a": 1}, {"b": [2]},\n {"c": "a long quote that never en'
+    assert parse_answer(cut) is None and parse_cut_answer(cut) == [{"a": 1}, {"b": [2]}]
+    assert parse_cut_answer("no json") is None
 
 
 def test_loose_ids_from_small_models(setup: tuple[Path, list[Path], FakeServer]) -> None:
