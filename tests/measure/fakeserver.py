@@ -10,7 +10,9 @@ Answers are derived from the prompt so every run can be checked exactly:
   received in FORM: ``bearer`` (the whole header), ``raw``, ``url`` (percent-encoded), ``head``
   / ``tail`` (its first / last half), then more dots (PAD moves the key across a client's
   cut of the body);
-* ``<no-usage>`` -> omit ``usage`` (tests the client's fallback counting).
+* ``<no-usage>`` -> omit ``usage`` (tests the client's fallback counting);
+* ``ServerConfig.reply``, when set, scripts the answer: called with the last user message, the
+  text it returns is the answer (``None`` falls back to the rules above).
 
 Faults are chosen per request from ``random.Random(f"{seed}:{key}:{n}")`` where ``key`` hashes
 the answer-changing body and ``n`` counts earlier requests with that key: the same run meets the
@@ -46,6 +48,7 @@ import threading
 import time
 import urllib.parse
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TextIO
@@ -76,6 +79,7 @@ class ServerConfig:
         api_key: when set, requests must carry ``Bearer <api_key>``; a wrong key gets a 401
             whose body echoes the key received (as some real servers do).
         chunk_ms: pause between streamed chunks.
+        reply: scripted answers: last user message -> answer text (``None``: the default).
     """
 
     fault_rate: float = 0.0
@@ -87,6 +91,7 @@ class ServerConfig:
     timeout_sleep_s: float = 3.0
     api_key: str | None = None
     chunk_ms: float = 0.0
+    reply: Callable[[str], str | None] | None = None
 
 
 def body_key(body: dict[str, Any]) -> str:
@@ -223,7 +228,8 @@ class _App:
                 return web.json_response({"error": {"message": "too slow"}}, status=504)
             return web.json_response({"error": {"message": f"fault {fault}"}}, status=int(fault))
 
-        text = expected_answer(prompt)
+        scripted = cfg.reply(prompt) if cfg.reply is not None else None
+        text = scripted if scripted is not None else expected_answer(prompt)
         pieces = _tokens(text)
         finish = "stop"
         max_tokens = body.get("max_tokens")
