@@ -145,10 +145,12 @@ def test_edited_study_validates_and_its_score_changes(study: Path) -> None:
     card0 = score(load_study(study))
     i = card0.subjects.index("baidu")
     ref, rec, version = _find(study, "baidu", "P3.1")
-    save_record(study, ref, {**rec, "value": 72}, version, "li", "double")
+    # P3.1 is scored within the cohort and Baidu's 36 models are its top: lower it to 1
+    save_record(study, ref, {**rec, "value": 1}, version, "li", "recount")
     card1 = score(load_study(study))
     assert card0.to_dict()["subjects"][i]["raw"]["P3.1"] == 36
-    assert card1.to_dict()["subjects"][i]["raw"]["P3.1"] == 72
+    assert card1.to_dict()["subjects"][i]["raw"]["P3.1"] == 1
+    assert card1.column("P3.1")[i] < card0.column("P3.1")[i]
     assert card1.overall[i] != card0.overall[i]
 
 
@@ -340,7 +342,9 @@ import sys
 from pathlib import Path
 from quanheng.curation import list_records, save_record
 root = Path(sys.argv[1])
-ref, rec, version = next(r for r in list_records(root) if r[1]["indicator"] == "P3.1")
+ref, rec, version = next(
+    r for r in list_records(root) if (r[1]["subject"], r[1]["indicator"]) == ("baidu", "P3.1")
+)
 print("saving", flush=True)
 save_record(root, ref, {**rec, "value": 99}, version, "killed", "atomicity test")
 print("saved", flush=True)

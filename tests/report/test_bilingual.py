@@ -33,6 +33,10 @@ Brysbaert Cerebras Inference DeepSeek DeepSeek-V ISO IEC IEEE DCMM PFLOPS EFLOPS
 token pass REST SDK ONNX LangChain LlamaIndex PyTorch TensorFlow Apache GGUF llama cpp
 quanheng AGI App OPEN SHA arXiv log know-how LLM AI IDE Serving README GB AliceMind-mPLUG
 B-Instruct analyse measure quanheng-team
+Angel BLOOMZ CLA DCU DL LF DashScope DiT ERNIE-Bot FP Int KV Hugging Face Flash-Attention GCU
+GLUE SemEval HAI TI Hunyuan Hunyuan-Captioner Hunyuan-DiT-S IP-adapter Large Linux Markdown
+Megatron-Core Megatron-LM Pai-Megatron-Patch ModelScope SWIFT NPU XPU OPPO vivo PAI PaddleNLP
+Qwen-Max TensorRT-LLM vLLM WebUI bge-large-zh
 """
 ALLOWED = frozenset(_NAMES.split())
 
