@@ -1,8 +1,9 @@
 """End to end against a REAL local model: measure → run store → collect → score → report data.
 
 SmolLM2-135M is served by llama.cpp on 127.0.0.1 (llama-server when built, else
-llama_cpp.server; started and stopped by quanheng) and answers two items of two built-in suites. The test skips only when the server or the weights are not
-installed, naming the command that installs them.
+llama_cpp.server; started and stopped by quanheng) and answers two items of two built-in suites.
+The test skips only when the server or the weights are not installed, naming the command that
+installs them.
 """
 
 from __future__ import annotations
