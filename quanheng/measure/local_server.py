@@ -142,7 +142,8 @@ class ServerOptions:
         n_ctx: context window in tokens, per slot (``llama-server`` gets ``n_ctx × parallel``).
         n_threads: CPU threads for generation and prompt processing.
         parallel: ``llama-server`` slots, i.e. requests decoded together (continuous batching);
-            4 gives about 3× the serial throughput on 2 cores (benchmarks/RESULTS.md).
+            4 gave 1.8× the serial server's throughput at 4 requests on 2 shared cores
+            (benchmarks/RESULTS.md).
         engine: ``"auto"`` (``llama-server`` when built, else ``llama_cpp.server`` with a note),
             or one of :data:`Engine` to insist on it.
         python: the interpreter with llama-cpp-python[server] installed (default: this one);
