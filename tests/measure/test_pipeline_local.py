@@ -1,8 +1,9 @@
 """End to end against a REAL local model: measure → run store → collect → score → report data.
 
-SmolLM2-135M is served by llama.cpp on 127.0.0.1 (started and stopped by quanheng) and answers
-two items of two built-in suites. The test skips only when the server or the weights are not
-installed, naming the command that installs them.
+SmolLM2-135M is served by llama.cpp on 127.0.0.1 (llama-server when built, else
+llama_cpp.server; started and stopped by quanheng) and answers two items of two built-in suites.
+The test skips only when the server or the weights are not installed, naming the command that
+installs them.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 import quanheng
 from quanheng.cli import main
 from quanheng.measure import measure
+from quanheng.measure.local_server import llama_server_binary
 from quanheng.measure.pipeline import collect, store_path
 from tests.measure.local_weights import SMOL, need_server
 
@@ -72,7 +74,11 @@ def test_answers_are_stored_and_become_measured_leaves(measured: Path) -> None:
     assert 0 < ttft.low <= ttft.value <= ttft.high
     with sqlite3.connect(store_path(study)) as db:
         rows = db.execute("SELECT count(*) FROM requests WHERE status = 'ok'").fetchone()[0]
+        settings = [json.loads(r[0]) for r in db.execute("SELECT settings FROM runs")]
     assert rows == 4
+    # the local endpoint takes as many requests at once as the server has slots
+    slots = 4 if llama_server_binary() is not None else 1
+    assert {s["endpoint"]["max_concurrency"] for s in settings} == {slots}
 
     card = quanheng.score(study, measurements=collect(study))
     cells = card.measured_cells("smol")
@@ -105,8 +111,10 @@ def test_rerun_sends_nothing_and_score_reads_the_store(
     assert code == 0
     flat = " ".join(out.split())
     assert "total: 4 requests, 4 ok, 0 errors" in flat
-    # llama-cpp-python's streams report no usage: prompt tokens show as unknown, never 0.
-    assert re.search(r"0 errors; tokens: unknown in / [1-9]\d* out", flat), flat
+    if llama_server_binary() is not None:  # llama-server reports usage in streams too
+        assert re.search(r"0 errors; tokens: [1-9][\d,]* in / [1-9][\d,]* out", flat), flat
+    else:  # llama-cpp-python's streams report no usage: prompt tokens unknown, never 0
+        assert re.search(r"0 errors; tokens: unknown in / [1-9]\d* out", flat), flat
     with sqlite3.connect(measured / "runs" / "runs.sqlite") as db:
         answering = {r[0] for r in db.execute("SELECT DISTINCT run_id FROM requests")}
     assert len(answering) == 2  # the first measure's two task runs; the re-run sent nothing
