@@ -17,7 +17,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from starlette.datastructures import FormData
 
-from quanheng.errors import EvidenceError, InputError
+from quanheng.curation import audit, edit, proposals
+from quanheng.errors import EditConflict, EvidenceError, InputError
 from quanheng.web.context import bench_of, checked_form, lang_of, render, text_field
 
 __all__ = ["form_record", "router"]
@@ -28,18 +29,16 @@ _SOURCE = ("title", "publisher", "date", "url", "document")
 _TEXTS = ("unit", "note")
 
 
-def _curation() -> Any:
+def _index(text: str) -> int:
+    """A record's position from the client; 400 unless it is a whole number."""
     try:
-        from quanheng import curation
-        from quanheng.curation import audit, edit, proposals
-    except ImportError:
-        raise HTTPException(501, "evidence editing needs the quanheng.curation package") from None
-    return curation, edit, audit, proposals
+        return int(text)
+    except ValueError:
+        raise HTTPException(400, "index: expected a whole number") from None
 
 
 def _records(bench: Any) -> list[tuple[Any, dict[str, Any], str]]:
     """Every record of the study with its ref and version (read once per state of the files)."""
-    _, edit, _, _ = _curation()
     records: list[tuple[Any, dict[str, Any], str]] = bench.memo(
         "records", lambda: edit.list_records(bench.study_dir)
     )
@@ -180,7 +179,6 @@ def _form_page(
     form: FormData | None = None,
 ) -> Response:
     bench = bench_of(request)
-    _, _, audit, _ = _curation()
     study = bench.study()
     history = []
     if record.get("subject") and record.get("indicator"):
@@ -225,10 +223,7 @@ def edit_form(request: Request) -> Response:
         }
         return _form_page(request, base, file=file, index=None, version=None)
     file = _safe_file(q.get("file", ""))
-    try:
-        index = int(q.get("index", ""))
-    except ValueError:
-        raise HTTPException(400, "index: expected a whole number") from None
+    index = _index(q.get("index", ""))
     _, record, version = _record_at(bench, file, index)
     return _form_page(request, record, file=file, index=index, version=version)
 
@@ -239,17 +234,13 @@ async def save(request: Request) -> Response:
     form = await checked_form(request)
     bench = bench_of(request)
     lang = lang_of(request)
-    _, edit, _, _ = _curation()
     file = _safe_file(text_field(form, "file"))
     index_text = text_field(form, "index")
     version = text_field(form, "version") or None
     ref = None
     base: dict[str, Any] = {}
     if index_text:
-        try:
-            index = int(index_text)
-        except ValueError:
-            raise HTTPException(400, "index: expected a whole number") from None
+        index = _index(index_text)
         ref = edit.RecordRef(file=file, index=index)
         try:
             _, base, _ = _record_at(bench, file, index)
@@ -268,8 +259,6 @@ async def save(request: Request) -> Response:
             status=422,
             form=form,
         )
-    from quanheng.errors import EditConflict
-
     try:
         new_ref, _ = edit.save_record(
             bench.study_dir,
@@ -315,12 +304,8 @@ async def delete(request: Request) -> Response:
     form = await checked_form(request)
     bench = bench_of(request)
     lang = lang_of(request)
-    _, edit, _, _ = _curation()
     file = _safe_file(text_field(form, "file"))
-    try:
-        index = int(text_field(form, "index"))
-    except ValueError:
-        raise HTTPException(400, "index: expected a whole number") from None
+    index = _index(text_field(form, "index"))
     edit.delete_record(
         bench.study_dir,
         edit.RecordRef(file=file, index=index),
@@ -335,7 +320,6 @@ async def delete(request: Request) -> Response:
 def audit_page(request: Request) -> Response:
     """The audit log, newest first; ``subject`` and ``indicator`` narrow it to one cell."""
     bench = bench_of(request)
-    _, _, audit, _ = _curation()
     q = request.query_params
     entries = audit.read_audit(
         bench.study_dir, subject=q.get("subject") or None, indicator=q.get("indicator") or None
@@ -358,7 +342,6 @@ def audit_page(request: Request) -> Response:
 def queue_page(request: Request) -> Response:
     """Proposed records with their source and quote; accept (with edits) or reject."""
     bench = bench_of(request)
-    _, _, _, proposals = _curation()
     status = request.query_params.get("status", "proposed")
     if status not in ("proposed", "accepted", "rejected"):
         raise HTTPException(400, "status: proposed, accepted or rejected")
@@ -371,7 +354,6 @@ def queue_page(request: Request) -> Response:
 
 
 def _proposal(bench: Any, proposal_id: str) -> Any:
-    _, _, _, proposals = _curation()
     for item in proposals.load_proposals(bench.study_dir):
         if item.id == proposal_id:
             return item
@@ -384,7 +366,6 @@ async def accept(request: Request, proposal_id: str) -> Response:
     form = await checked_form(request)
     bench = bench_of(request)
     lang = lang_of(request)
-    _, edit, _, proposals = _curation()
     item = _proposal(bench, proposal_id)
     record = form_record(form, item.record)
     problems = _problems(edit.check_record(bench.study(), record))
@@ -420,7 +401,6 @@ async def reject(request: Request, proposal_id: str) -> Response:
     form = await checked_form(request)
     bench = bench_of(request)
     lang = lang_of(request)
-    _, _, _, proposals = _curation()
     _proposal(bench, proposal_id)
     reason = text_field(form, "reason")
     if not reason:

@@ -79,10 +79,6 @@ WORDS: Final[dict[str, tuple[str, str]]] = {
     "mine": ("您的版本", "Your version"),
     "theirs": ("当前文件中的版本", "The version in the file now"),
     "save_mine": ("以我的版本覆盖", "Save my version over it"),
-    "no_curation": (
-        "证据编辑需要 quanheng.curation 包，此版本中没有。",
-        "Editing evidence needs the quanheng.curation package, which this build lacks.",
-    ),
     "proposed": ("待审核", "proposed"),
     "accepted": ("已接受", "accepted"),
     "rejected": ("已拒绝", "rejected"),
